@@ -1,0 +1,76 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets and what each may import follow ../shared/design/ARCHITECTURE.md.
+let package = Package(
+    name: "Elevator",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "elevator", targets: ["elevator"]),
+        .library(name: "YAML", targets: ["YAML"]),
+        .library(name: "Kube", targets: ["Kube"]),
+        .library(name: "Elevation", targets: ["Elevation"]),
+        .library(name: "KubeSandbox", targets: ["KubeSandbox"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // System libraries, wrapped once. Nothing but the C shims lives beside them.
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"], path: "Sources/CCurlShim"),
+        .systemLibrary(
+            name: "CLibYAML", path: "Sources/CLibYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "YAML", dependencies: ["CLibYAML"]),
+        .target(
+            name: "Kube",
+            dependencies: [
+                "CCurl", "CCurlShim", "YAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(name: "Elevation", dependencies: ["YAML"]),
+        .target(
+            name: "ElevatorController",
+            dependencies: [
+                "Kube", "Elevation",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .target(
+            name: "KubeSandbox",
+            dependencies: [
+                "Kube", "YAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]),
+        .executableTarget(
+            name: "elevator",
+            dependencies: [
+                "ElevatorController", "KubeSandbox", "Elevation", "YAML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeSandbox", "CCurl", "CCurlShim"]),
+        .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
+        .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The reconciler that turns approved ElevationRequests into mesh objects for their window.

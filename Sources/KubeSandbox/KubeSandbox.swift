@@ -1,0 +1,1 @@
+// The in-memory Kubernetes-compatible API server of SANDBOX.md.
