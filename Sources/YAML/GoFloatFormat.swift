@@ -7,10 +7,10 @@ enum GoFloatFormat {
         if single.isInfinite { return single < 0 ? "-.inf" : ".inf" }
         let (negative, digits, pointPosition) = shortestDigits(single)
         let sign = negative ? "-" : ""
-        if digits.isEmpty { return sign + "0" }
+        guard let leading = digits.first else { return sign + "0" }
         let exponent = pointPosition - 1
         if exponent < -4 || exponent >= 6 {
-            var text = sign + String(digits.first!)
+            var text = sign + String(leading)
             if digits.count > 1 { text += "." + digits.dropFirst() }
             let magnitude = abs(exponent)
             text += (exponent < 0 ? "e-" : "e+") + (magnitude < 10 ? "0" : "") + String(magnitude)
