@@ -107,10 +107,12 @@ private struct TreeBuilder {
     init(file: String, maxDepth: Int, inputSize: Int) {
         self.file = file
         self.maxDepth = maxDepth
-        // Kubernetes-style YAML averages about one node per 12 bytes and keeps most bytes in scalars.
-        records.reserveCapacity(inputSize / 12 + 16)
-        bytes.reserveCapacity(inputSize / 2 + 16)
-        children.reserveCapacity(inputSize / 12 + 16)
+        // Scalar text never exceeds the input, and Kubernetes-style YAML has about one node per 10
+        // bytes: reserving generously avoids copying the arena while it grows, and pages that are
+        // reserved but never written cost nothing.
+        records.reserveCapacity(inputSize / 6 + 16)
+        bytes.reserveCapacity(inputSize + 16)
+        children.reserveCapacity(inputSize / 6 + 16)
         pending.reserveCapacity(256)
         frames.reserveCapacity(64)
     }
