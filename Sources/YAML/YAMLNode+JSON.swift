@@ -99,8 +99,8 @@ struct JSONConverter {
         guard record.kind == .scalar, record.count == 2 else { return false }
         let text = text(record)
         guard text[0] == UInt8(ascii: "<"), text[1] == UInt8(ascii: "<") else { return false }
-        if record.tag < 0 { return record.style == .plain }
-        return storage.tags[Int(record.tag)] == ScalarResolver.mergeTag
+        guard record.hasTag else { return record.style == .plain }
+        return storage.tag(storage.target(index)) == ScalarResolver.mergeTag
     }
 
     mutating func mapping(_ index: Int, depth: Int) throws -> [String: JSONValue] {
@@ -183,7 +183,7 @@ struct JSONConverter {
         let record = records[target]
         do {
             return try ScalarResolver.resolve(
-                text(record), tag: record.tag < 0 ? nil : storage.tags[Int(record.tag)], plain: record.style == .plain)
+                text(record), tag: storage.tag(target), plain: record.style == .plain)
         } catch {
             throw YAMLError.invalidValue(storage.mark(target), message: error.message)
         }
@@ -191,7 +191,7 @@ struct JSONConverter {
 
     func scalar(_ index: Int) throws -> JSONValue {
         let record = records[index]
-        if record.style != .plain && record.tag < 0 {
+        if record.style != .plain && !record.hasTag {
             return .string(String(decoding: text(record), as: UTF8.self))
         }
         switch try resolve(index) {

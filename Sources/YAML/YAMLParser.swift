@@ -94,8 +94,8 @@ private struct TreeBuilder {
     var records: [YAMLStorage.Record] = []
     var bytes: [UInt8] = []
     var children: [UInt32] = []
-    var tags: [String] = []
-    var tagIndex: [String: Int32] = [:]
+    var tags: [Int32: String] = [:]
+    var internedTags: [String: String] = [:]
     var anchors: [String: Int32] = [:]
     var anchorNames: [Int32: String] = [:]
     /// Children of the collections still open, in order; each frame owns a suffix.
@@ -158,8 +158,8 @@ private struct TreeBuilder {
                 records.append(
                     YAMLStorage.Record(
                         kind: .scalar, style: style, flowStyle: false, line: line, column: column,
-                        tag: scalar.tag.map { intern(tag: $0) } ?? -1, start: start,
-                        count: UInt32(truncatingIfNeeded: scalar.length)))
+                        hasTag: scalar.tag != nil, start: start, count: UInt32(truncatingIfNeeded: scalar.length)))
+                if let tag = scalar.tag { record(tag: tag, node: node) }
                 if let anchor = scalar.anchor { define(anchor: anchor, node: node) }
                 pending.append(UInt32(bitPattern: node))
             case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
@@ -178,7 +178,8 @@ private struct TreeBuilder {
                 records.append(
                     YAMLStorage.Record(
                         kind: isMapping ? .mapping : .sequence, style: .plain, flowStyle: flow, line: line,
-                        column: column, tag: tag.map { intern(tag: $0) } ?? -1, start: 0, count: 0))
+                        column: column, hasTag: tag != nil, start: 0, count: 0))
+                if let tag { record(tag: tag, node: node) }
                 if let anchor { define(anchor: anchor, node: node) }
                 pending.append(UInt32(bitPattern: node))
                 frames.append((Int(node), pending.count))
@@ -197,7 +198,7 @@ private struct TreeBuilder {
                 let node = Int32(truncatingIfNeeded: records.count)
                 records.append(
                     YAMLStorage.Record(
-                        kind: .alias, style: .plain, flowStyle: false, line: line, column: column, tag: -1,
+                        kind: .alias, style: .plain, flowStyle: false, line: line, column: column, hasTag: false,
                         start: UInt32(bitPattern: target), count: 0))
                 pending.append(UInt32(bitPattern: node))
             case YAML_DOCUMENT_START_EVENT:
@@ -215,13 +216,15 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func intern(tag pointer: UnsafeMutablePointer<yaml_char_t>) -> Int32 {
+    /// Tags are rare; each distinct one is stored once and shared by the nodes that carry it.
+    private mutating func record(tag pointer: UnsafeMutablePointer<yaml_char_t>, node: Int32) {
         let tag = String(cString: pointer)
-        if let index = tagIndex[tag] { return index }
-        let index = Int32(tags.count)
-        tags.append(tag)
-        tagIndex[tag] = index
-        return index
+        if let interned = internedTags[tag] {
+            tags[node] = interned
+        } else {
+            internedTags[tag] = tag
+            tags[node] = tag
+        }
     }
 
     private mutating func define(anchor pointer: UnsafeMutablePointer<yaml_char_t>, node: Int32) {
