@@ -122,14 +122,14 @@ private struct TreeBuilder {
             throw YAMLError.limitExceeded(
                 YAMLMark(file: file, line: 1, column: 1), message: "input is larger than 4 GiB; split it into several streams")
         }
+        // An empty buffer may have no base address, and an empty stream has no documents.
+        guard let base = input.baseAddress, !input.isEmpty else { return [] }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError.limitExceeded(YAMLMark(file: file, line: 1, column: 1), message: "libyaml could not allocate its parser")
         }
         defer { yaml_parser_delete(&parser) }
-        // An empty buffer may have no base address; libyaml only needs a valid pointer.
-        var empty: UInt8 = 0
-        yaml_parser_set_input_string(&parser, input.baseAddress ?? withUnsafePointer(to: &empty) { $0 }, input.count)
+        yaml_parser_set_input_string(&parser, base, input.count)
 
         var event = yaml_event_t()
         while true {
