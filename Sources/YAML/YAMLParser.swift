@@ -38,12 +38,32 @@ public struct YAMLParser: Sendable {
 
     /// Parses a stream and converts every document to JSON as kubectl does (docs/yaml.md).
     public func parseJSONDocuments(_ text: String, file: String = "<input>") throws -> [JSONValue] {
-        try parseDocuments(text, file: file).map { try $0.toJSON(options: options) }
+        var text = text
+        return try text.withUTF8 { try parseJSONDocuments(bytes: $0, file: file) }
     }
 
     /// Parses a stream of UTF-8 bytes and converts every document to JSON as kubectl does.
     public func parseJSONDocuments(_ bytes: [UInt8], file: String = "<input>") throws -> [JSONValue] {
-        try parseDocuments(bytes, file: file).map { try $0.toJSON(options: options) }
+        try bytes.withUnsafeBufferPointer { try parseJSONDocuments(bytes: $0, file: file) }
+    }
+
+    private func parseJSONDocuments(bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [JSONValue] {
+        var values: [JSONValue] = []
+        try forEachDocument(bytes: bytes, file: file) { values.append(try $0.toJSON(options: options)) }
+        return values
+    }
+
+    /// Calls `body` with each document's root as soon as that document is parsed, so only one
+    /// document's nodes are in memory at a time (and they are still in the CPU cache when `body`
+    /// reads them). Nodes stay valid after `body` returns if it keeps them.
+    /// - Throws: the first `YAMLError` of the stream, or what `body` throws; documents before an
+    ///   error have already been handed to `body`.
+    public func forEachDocument(
+        bytes: UnsafeBufferPointer<UInt8>, file: String, _ body: (YAMLNode) throws -> Void
+    ) throws {
+        try checkLineLengths(bytes, file: file)
+        var builder = TreeBuilder(file: file, maxDepth: options.maxDepth, inputSize: min(bytes.count, 1 << 16))
+        _ = try builder.build(bytes, perDocument: true, onDocument: body)
     }
 
     /// Parses a one-document stream and converts it to JSON as kubectl does.
@@ -117,7 +137,11 @@ private struct TreeBuilder {
         frames.reserveCapacity(64)
     }
 
-    mutating func build(_ input: UnsafeBufferPointer<UInt8>) throws -> [YAMLNode] {
+    /// Builds the whole stream into one arena and returns the roots or, with `onDocument`, hands
+    /// each document over in an arena of its own as soon as it ends and returns no roots.
+    mutating func build(
+        _ input: UnsafeBufferPointer<UInt8>, perDocument: Bool = false, onDocument: (YAMLNode) throws -> Void = { _ in }
+    ) throws -> [YAMLNode] {
         guard input.count < Int(UInt32.max) else {
             throw YAMLError.limitExceeded(
                 YAMLMark(file: file, line: 1, column: 1), message: "input is larger than 4 GiB; split it into several streams")
@@ -204,16 +228,31 @@ private struct TreeBuilder {
             case YAML_DOCUMENT_START_EVENT:
                 anchors.removeAll(keepingCapacity: true)
             case YAML_DOCUMENT_END_EVENT:
-                if let root = pending.popLast() { roots.append(Int(root)) }
+                if let root = pending.popLast() {
+                    if perDocument {
+                        try onDocument(YAMLNode(storage: storage(), index: Int(root)))
+                        // Copies went into the document's storage; the buffers keep their capacity.
+                        records.removeAll(keepingCapacity: true)
+                        bytes.removeAll(keepingCapacity: true)
+                        children.removeAll(keepingCapacity: true)
+                        tags.removeAll()
+                        anchorNames.removeAll()
+                    } else {
+                        roots.append(Int(root))
+                    }
+                }
                 pending.removeAll(keepingCapacity: true)
             case YAML_STREAM_END_EVENT:
-                let storage = YAMLStorage(
-                    file: file, records: records, bytes: bytes, children: children, tags: tags, anchorNames: anchorNames)
+                let storage = storage()
                 return roots.map { YAMLNode(storage: storage, index: $0) }
             default:
                 break
             }
         }
+    }
+
+    private func storage() -> YAMLStorage {
+        YAMLStorage(file: file, records: records, bytes: bytes, children: children, tags: tags, anchorNames: anchorNames)
     }
 
     /// Tags are rare; each distinct one is stored once and shared by the nodes that carry it.
