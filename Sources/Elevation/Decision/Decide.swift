@@ -68,8 +68,11 @@ private func decidePending(
         return builder.deny(
             Denial(.unsupportedMesh, "ElevationPolicy \(policy.metadata.name) is for mesh \(policy.spec.effectiveMesh.rawValue), which this controller cannot write yet"))
     }
-    if let problem = policy.problems().first {
-        return builder.deny(Denial(.policyNotReady, "ElevationPolicy \(policy.metadata.name) is not Ready: \(problem.display)"))
+    // The mesh check waits for the grant (it is re-checked at every grant, with the freshest objects).
+    let readiness = policy.readiness(backends: environment.backends, meshObjects: nil)
+    if !readiness.isReady {
+        return builder.deny(
+            Denial(.policyNotReady, "ElevationPolicy \(policy.metadata.name) is not Ready: \(readiness.reason): \(readiness.message)"))
     }
     let checks = RequestChecks(request: request, policy: policy, activeGrants: activeGrants)
     let checked: CheckedRequest
