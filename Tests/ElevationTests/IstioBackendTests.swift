@@ -167,3 +167,18 @@ import YAML
         #expect(IstioBackend(options: MeshOptions(meshRootNamespace: "istio-config")).assess(Self.policy, existing: root).problem == nil)
     }
 }
+
+@Suite struct IstioStatusTests {
+    @Test func istiodConditionsAreSummarised() {
+        let object: JSONValue = .object([
+            "status": .object([
+                "conditions": .array([
+                    .object(["type": "WaypointAccepted", "status": "True", "reason": "Accepted", "message": "bound to waypoint"]),
+                    .object(["type": "ZtunnelAccepted", "status": "False"]),
+                ])
+            ])
+        ])
+        #expect(IstioBackend().observedStatus(of: object) == "Istio reports WaypointAccepted=True (Accepted: bound to waypoint); ZtunnelAccepted=False")
+        #expect(IstioBackend().observedStatus(of: .object([:])) == nil)
+    }
+}

@@ -65,6 +65,19 @@ public struct IstioBackend: MeshBackend {
         ]
     }
 
+    /// istiod's status conditions on the object (`WaypointAccepted`, `ZtunnelAccepted`, ...), as
+    /// `Type=Status (Reason: message)` joined by `; `.
+    public func observedStatus(of object: JSONValue) -> String? {
+        let conditions = object["status"]?["conditions"]?.arrayValue ?? []
+        let parts = conditions.compactMap { condition -> String? in
+            guard let type = condition["type"]?.stringValue, let status = condition["status"]?.stringValue else { return nil }
+            let reason = condition["reason"]?.stringValue.map { " (\($0)" } ?? ""
+            let message = condition["message"]?.stringValue.map { reason.isEmpty ? " (\($0))" : ": \($0))" } ?? (reason.isEmpty ? "" : ")")
+            return "\(type)=\(status)\(reason)\(message)"
+        }
+        return parts.isEmpty ? nil : "Istio reports " + parts.joined(separator: "; ")
+    }
+
     /// `<trust domain>/ns/<namespace>/sa/<name>`: istiod adds `spiffe://` itself.
     func principal(_ account: ServiceAccountRef) -> String {
         "\(options.trustDomain)/ns/\(account.namespace)/sa/\(account.name)"

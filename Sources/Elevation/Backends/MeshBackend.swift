@@ -16,6 +16,9 @@ public protocol MeshBackend: Sendable {
     /// Whether granting under `policy` is safe given the mesh objects that exist (`existing`:
     /// the mesh's own policy objects in the policy's namespace and the mesh root namespace).
     func assess(_ policy: ElevationPolicy, existing: [JSONValue]) -> MeshAssessment
+    /// What the mesh reported about a written object (its status conditions), for the request's
+    /// `Granted` message; nil when the mesh wrote nothing yet.
+    func observedStatus(of object: JSONValue) -> String?
 }
 
 /// The outcome of `MeshBackend.assess`.
