@@ -14,10 +14,9 @@ enum CanonicalJSON {
         return output
     }
 
-    /// The canonical text of an `Encodable` value (through `JSONValue`).
+    /// The canonical text of an `Encodable` value (through `JSONValue`; nil optionals omitted).
     static func text<T: Encodable>(of value: T) throws -> String {
-        let data = try JSONEncoder().encode(value)
-        return text(try JSONDecoder().decode(JSONValue.self, from: data))
+        text(try JSONValueEncoder().encode(value))
     }
 
     private static func write(_ value: JSONValue, into output: inout String) {

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import YAML
+
+@testable import Elevation
+
+/// The commented samples in manifests/samples/, read through the YAML module as `elevator lint`
+/// and the controller's tests read manifests.
+@Suite struct SampleTests {
+    static func text(_ name: String) throws -> String {
+        try String(contentsOf: TestPython.packageRoot.appendingPathComponent("manifests/samples/\(name)"), encoding: .utf8)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ name: String, text: String? = nil) throws -> T {
+        try YAMLDecoder().decode(type, from: text ?? Self.text(name), file: "manifests/samples/\(name)")
+    }
+
+    @Test func samplesDecodeAndAreValid() throws {
+        let policy = try Self.decode(ElevationPolicy.self, "policy.yaml")
+        #expect(policy.problems() == [])
+        #expect(policy.spec.approval?.stages?.map(\.name) == ["oncall", "security"])
+        #expect(policy.spec.subjects[1] == .serviceAccount("ops", "*"))
+        let request = try Self.decode(ElevationRequest.self, "request.yaml")
+        #expect(request.spec.rules == [AccessRule(ports: ["8080"], methods: ["GET"], paths: ["/admin/queue"])])
+        let approval = try Self.decode(ElevationApproval.self, "approval.yaml")
+        #expect(approval.spec.decision == .approve && approval.spec.request == request.metadata.name)
+    }
+
+    @Test func theSampleRequestIsAutoApprovedUnderTheSamplePolicy() throws {
+        let policy = try Self.decode(ElevationPolicy.self, "policy.yaml")
+        var request = try Self.decode(ElevationRequest.self, "request.yaml")
+        request.metadata.uid = "6f1c2b9e-7d4a-4b8e-9a51-3c2d1e0f4a77"
+        request.metadata.creationTimestamp = Fixture.t0
+        let decision = decide(request: request, policy: policy, approvals: [], activeGrants: [], now: Fixture.at(1))
+        #expect(decision.status.phase == .active)
+        #expect(decision.status.conditions?[type: "Approved"]?.reason == "AutoApproved")
+        // Without a ticket number in the reason it needs both stages: bob alone is not enough.
+        request.spec.reason = "looking into stuck payouts"
+        let approval = try Self.decode(ElevationApproval.self, "approval.yaml")
+        let pending = decide(request: request, policy: policy, approvals: [approval], activeGrants: [], now: Fixture.at(1))
+        #expect(pending.status.phase == .pending)
+        #expect(pending.status.approvals?.map(\.stage) == ["oncall"])
+        #expect(pending.status.conditions?[type: "Approved"]?.message.contains("security needs 1 more") == true)
+    }
+
+    @Test func aBadFieldIsReportedWithFileLineColumnAndPath() throws {
+        let original = try Self.text("policy.yaml")
+        let broken = original.replacingOccurrences(of: "maxActiveGrants: 5 ", with: "maxActiveGrants: five ")
+        #expect(broken != original)
+        let lines = broken.components(separatedBy: "\n")
+        let line = try #require(lines.firstIndex { $0.contains("maxActiveGrants: five") }) + 1
+        let column = try #require(lines[line - 1].range(of: "five")).lowerBound.utf16Offset(in: lines[line - 1]) + 1
+        #expect {
+            try Self.decode(ElevationPolicy.self, "policy.yaml", text: broken)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix("manifests/samples/policy.yaml:\(line):\(column): spec.maxActiveGrants: ")
+        }
+        let badPhase = try Self.text("request.yaml").replacingOccurrences(of: "breakGlass: false", with: "breakGlass: [false]")
+        #expect {
+            try Self.decode(ElevationRequest.self, "request.yaml", text: badPhase)
+        } throws: { error in
+            String(describing: error).contains(": spec.breakGlass: ")
+        }
+    }
+
+    @Test func aMissingRequiredFieldNamesIt() throws {
+        let noPolicy = try Self.text("request.yaml").replacingOccurrences(of: "  policy: payments-debug\n", with: "")
+        #expect {
+            try Self.decode(ElevationRequest.self, "request.yaml", text: noPolicy)
+        } throws: { error in
+            String(describing: error).contains("spec.policy")
+        }
+    }
+}
