@@ -4,8 +4,6 @@
 public enum ElevationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A Go-style duration such as `15m` could not be read.
     case invalidDuration(text: String, problem: String)
-    /// A resource could not be decoded from JSON.
-    case undecodable(kind: String, problem: String)
     /// A grant cannot be rendered for the mesh (a bug guard: validation should have stopped it).
     case unrenderable(request: String, problem: String)
 
@@ -13,8 +11,6 @@ public enum ElevationError: Error, Equatable, Sendable, CustomStringConvertible 
         switch self {
         case .invalidDuration(let text, let problem):
             return "\"\(text)\" is not a duration: \(problem); write it like 90s, 15m or 1h30m."
-        case .undecodable(let kind, let problem):
-            return "This \(kind) could not be read: \(problem)."
         case .unrenderable(let request, let problem):
             return "The grant of request \(request) cannot be written for the mesh: \(problem)."
         }

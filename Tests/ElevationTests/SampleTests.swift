@@ -73,3 +73,29 @@ import YAML
         }
     }
 }
+
+@Suite struct ElevationObjectTests {
+    @Test func multiDocumentManifestsDecodeByKind() throws {
+        let text = try ["policy.yaml", "request.yaml", "approval.yaml"].map(SampleTests.text).joined(separator: "\n---\n")
+        let objects = try YAMLDecoder().decodeDocuments(ElevationObject.self, from: text, file: "all.yaml")
+        #expect(objects.map(\.metadata.name) == ["payments-debug", "inc-1234-debug", "inc-1234-debug-bob"])
+        guard case .request(let request) = objects[1] else {
+            Issue.record("the second document is not a request")
+            return
+        }
+        #expect(request.spec.policy == "payments-debug")
+    }
+
+    @Test(arguments: [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "apiVersion: \"v1\" is not elevator.dev/v1alpha1"),
+        ("apiVersion: elevator.dev/v1alpha1\nkind: ElevationGrant\nmetadata: {name: x}\n", "kind: \"ElevationGrant\" is not an Elevator kind"),
+    ])
+    func otherKindsAreRefusedByName(text: String, fragment: String) {
+        #expect {
+            try YAMLDecoder().decode(ElevationObject.self, from: text, file: "x.yaml")
+        } throws: { error in
+            let description = String(describing: error)
+            return description.hasPrefix("x.yaml:") && description.contains(fragment)
+        }
+    }
+}
