@@ -145,3 +145,11 @@ struct DenialCase: Sendable, CustomTestStringConvertible {
         #expect(!later.statusChanged && later.events.isEmpty && later.grant == nil)
     }
 }
+
+@Suite struct ApproverDenialRecordTests {
+    @Test func theDenyThatCountedIsRecorded() {
+        let deny = Fixture.approval("bob@example.com", decision: .deny, at: Fixture.at(30))
+        let decision = decide(request: Fixture.request(), policy: Fixture.policy(), approvals: [deny], activeGrants: [], now: Fixture.at(40))
+        #expect(decision.status.approvals == [ApprovalRecord(approver: "bob@example.com", stage: "oncall", decision: .deny, at: Fixture.at(30))])
+    }
+}

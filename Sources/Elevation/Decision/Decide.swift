@@ -98,6 +98,12 @@ private func decidePending(
     }
     if let deny = evaluation.firstDeny {
         let comment = deny.spec.comment.map { ": \($0)" } ?? ""
+        builder.status.approvals = [
+            ApprovalRecord(
+                approver: deny.spec.approver.user,
+                stage: stages.first { $0.includes(deny.spec.approver) }?.name ?? "",
+                decision: .deny, at: deny.metadata.creationTimestamp)
+        ]
         return builder.deny(
             Denial(
                 .approverDenied,

@@ -2,7 +2,7 @@ import Foundation
 
 /// The part of Kubernetes' `metav1.ObjectMeta` that Elevator reads and writes.
 ///
-/// Unknown metadata fields (managedFields, resourceVersion, ...) are ignored when decoding, so an
+/// Unknown metadata fields (managedFields, ownerReferences, ...) are ignored when decoding, so an
 /// object straight from the API server decodes. Timestamps are RFC 3339 strings on the wire.
 public struct ObjectMeta: Hashable, Sendable, Codable {
     public var name: String
@@ -13,6 +13,8 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
     public var annotations: [String: String]?
     public var creationTimestamp: Date?
     public var deletionTimestamp: Date?
+    public var resourceVersion: String?
+    public var finalizers: [String]?
 
     /// Metadata with the given fields; the rest stay unset.
     public init(
@@ -32,6 +34,7 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case name, namespace, uid, generation, labels, annotations, creationTimestamp, deletionTimestamp
+        case resourceVersion, finalizers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +47,8 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
         annotations = try container.decodeIfPresent([String: String].self, forKey: .annotations)
         creationTimestamp = try container.decodeTimestamp(forKey: .creationTimestamp)
         deletionTimestamp = try container.decodeTimestamp(forKey: .deletionTimestamp)
+        resourceVersion = try container.decodeIfPresent(String.self, forKey: .resourceVersion)
+        finalizers = try container.decodeIfPresent([String].self, forKey: .finalizers)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -56,5 +61,7 @@ public struct ObjectMeta: Hashable, Sendable, Codable {
         try container.encodeIfPresent(annotations, forKey: .annotations)
         try container.encodeTimestamp(creationTimestamp, forKey: .creationTimestamp)
         try container.encodeTimestamp(deletionTimestamp, forKey: .deletionTimestamp)
+        try container.encodeIfPresent(resourceVersion, forKey: .resourceVersion)
+        try container.encodeIfPresent(finalizers, forKey: .finalizers)
     }
 }
