@@ -151,13 +151,22 @@ import YAML
         }
         #expect(granted > 150, "too few grants (\(granted)) for the fuzzing to mean much")
         #expect(denied > 10, "the generator should also produce requests outside their policy")
-        for (name, grant) in [("api-md", IstioBackendTests.grant()), ("long", IstioBackendTests.grant(name: String(repeating: "n", count: 253)))] {
-            let object = try #require(try IstioBackend().render(grant).first)
+        // The objects of the other Istio tests too, so every shape they assert on is also checked.
+        let examples: [(String, Grant, MeshOptions)] = [
+            ("api-md", IstioBackendTests.grant(), MeshOptions()),
+            ("long", IstioBackendTests.grant(name: String(repeating: "n", count: 253)), MeshOptions()),
+            ("trust-domain", IstioBackendTests.grant(rules: [AccessRule(ports: ["8080"]), AccessRule(methods: ["GET"], paths: ["/a", "/b/*"])]),
+             MeshOptions(trustDomain: "corp.example")),
+            ("jwt", IstioBackendTests.grant(subject: Subject(requestPrincipal: "https://idp.example.com/alice")), MeshOptions()),
+            ("waypoint", IstioBackendTests.grant(target: PolicyTarget(targetRefs: [TargetRef(group: "", kind: "Service", name: "payments")])), MeshOptions()),
+        ]
+        for (name, grant, options) in examples {
+            let object = try #require(try IstioBackend(options: options).render(grant).first)
             try JSONEncoder().encode(object).write(to: folder.appendingPathComponent("\(name).json"))
         }
         let result = try TestPython.run("Tests/e2e/istio_policy_check.py", [folder.path])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("checked \(granted + 2) AuthorizationPolicies, 0 with problems"))
+        #expect(result.output.contains("checked \(granted + examples.count) AuthorizationPolicies, 0 with problems"))
     }
 
     @Test func theIstioCheckerRejectsWhatElevatorMustNeverWrite() throws {
