@@ -234,6 +234,20 @@ import Testing
         #expect(grant.objectName == "elevator-inc-1234-debug")
     }
 
+    @Test func anExtendedGrantDoesNotWarnBeforeItsEnd() {
+        let noApproval = Fixture.policy(stages: [])
+        let (_, old) = run(Fixture.request(name: "inc-1230-debug", uid: "old-uid"), policy: noApproval, at: 0)
+        let (_, continuation) = run(
+            Fixture.request(name: "inc-1234-debug", uid: "new-uid") { $0.extends = "inc-1230-debug" }, policy: noApproval,
+            active: [old], at: 300)
+        #expect(continuation.phase == .active)
+        let (quiet, _) = run(old, policy: noApproval, active: [continuation], at: 500)
+        #expect(quiet.events.isEmpty && quiet.grant != nil)
+        #expect(quiet.nextReview == Fixture.at(600))
+        let (warned, _) = run(old, policy: noApproval, active: [], at: 500)
+        #expect(warned.events.map(\.reason) == ["ExpiringSoon"])
+    }
+
     @Test func defaultDenyGuardIsCheckedAtGrantTime() {
         let nothing = DecisionEnvironment(meshObjects: [])
         let (decision, _) = run(Fixture.request(), policy: Fixture.policy(stages: []), at: 1, environment: nothing)

@@ -99,3 +99,22 @@ import YAML
         }
     }
 }
+
+@Suite struct CRDManifestTests {
+    /// The CRDs read through the project's own YAML module (as the sandbox and `elevator` read
+    /// them), naming the kinds the Swift types decode.
+    @Test(arguments: [
+        ("elevationpolicies.yaml", "ElevationPolicy"), ("elevationrequests.yaml", "ElevationRequest"),
+        ("elevationapprovals.yaml", "ElevationApproval"),
+    ])
+    func crdsParseWithTheYAMLModule(file: String, kind: String) throws {
+        let text = try String(contentsOf: TestPython.packageRoot.appendingPathComponent("manifests/crds/\(file)"), encoding: .utf8)
+        let crd = try YAMLParser().parseJSON(text, file: file)
+        #expect(crd["kind"]?.stringValue == "CustomResourceDefinition")
+        #expect(crd["spec"]?["names"]?["kind"]?.stringValue == kind)
+        #expect(crd["spec"]?["names"]?["categories"] == .array(["elevator"]))
+        let version = crd["spec"]?["versions"]?.arrayValue?.first
+        #expect(version?["name"]?.stringValue == "v1alpha1")
+        #expect(version?["schema"]?["openAPIV3Schema"]?["properties"]?["spec"]?["x-kubernetes-validations"]?.arrayValue?.isEmpty == false)
+    }
+}

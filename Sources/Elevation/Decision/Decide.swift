@@ -36,7 +36,8 @@ public func decide(
         return builder.revoke("Deleted", "the request is being deleted")
     }
     if builder.old.phase == .active {
-        return decideActive(&builder, policy: policy, approvals: approvals, environment: environment)
+        return decideActive(
+            &builder, policy: policy, approvals: approvals, activeGrants: activeGrants, environment: environment)
     }
     return decidePending(&builder, policy: policy, approvals: approvals, activeGrants: activeGrants, environment: environment)
 }

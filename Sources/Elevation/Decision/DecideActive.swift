@@ -2,10 +2,11 @@ import Foundation
 import YAML
 
 /// An Active request: revoke when its policy is gone or suspended, expire when the window has
-/// closed, take a break-glass review, warn once before the end; otherwise keep the grant.
+/// closed, take a break-glass review, warn once before the end (unless an Active extension
+/// already continues it); otherwise keep the grant.
 func decideActive(
     _ builder: inout DecisionBuilder, policy: ElevationPolicy?, approvals: [ElevationApproval],
-    environment: DecisionEnvironment
+    activeGrants: [ElevationRequest], environment: DecisionEnvironment
 ) -> Decision {
     let request = builder.request
     guard let grantedAt = builder.old.grantedAt, let expiresAt = builder.old.expiresAt else {
@@ -56,7 +57,10 @@ func decideActive(
     let window = (try? GoDuration.parse(durationText))?.timeInterval ?? expiresAt.timeIntervalSince(grantedAt)
     let warnAt = Grant.warningTime(expiresAt: expiresAt, window: min(window, expiresAt.timeIntervalSince(grantedAt)))
     let warned = builder.oldConditions[type: "Granted"]?.reason == "ExpiringSoon"
-    if builder.now >= warnAt, !warned {
+    let extended = activeGrants.contains {
+        $0.phase == .active && $0.spec.extends == request.metadata.name && $0.metadata.uid != request.metadata.uid
+    }
+    if builder.now >= warnAt, !warned, !extended {
         let message = "the grant ends at \(RFC3339.format(expiresAt)); ask for an extension now if it is still needed"
         builder.condition("Granted", .true, "ExpiringSoon", message)
         builder.event(.normal, "ExpiringSoon", message, notify: true)
