@@ -181,7 +181,7 @@ import Testing
         let (decision, _) = run(Fixture.request(), policy: policy, approvals: [own], at: 100)
         #expect(decision.status.phase == .pending)
         #expect(decision.ignoredApprovals.map(\.cause) == [.selfApproval])
-        #expect(decision.status.approvals == [])
+        #expect(decision.status.approvals == nil)
     }
 
     @Test func approvalForAnotherRequestUIDIsIgnored() {

@@ -120,7 +120,9 @@ private func decidePending(
         counted.valid = evaluation.valid.filter { ($0.metadata.creationTimestamp ?? deadline) < deadline }
     }
     let assignment = counted.assignment
-    builder.status.approvals = counted.records(assignment)
+    let records = counted.records(assignment)
+    // An empty list is not written where there was none, so a quiet Pending request stays unchanged.
+    builder.status.approvals = records.isEmpty && builder.old.approvals == nil ? nil : records
     if assignment.isComplete {
         let who = assignment.counted.map { "\($0.approver) (\($0.stage))" }.joined(separator: ", ")
         builder.condition("Approved", .true, "Approved", "approved by \(who)")
