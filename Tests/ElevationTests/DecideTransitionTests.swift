@@ -91,6 +91,15 @@ import Testing
         #expect(decision.grant == nil)
     }
 
+    @Test func aDenialAfterTheDeadlineDoesNotCount() {
+        let (_, pending) = run(Fixture.request(), policy: policy, at: 5)
+        let late = Fixture.approval("bob@example.com", decision: .deny, at: Fixture.at(3650))
+        let (decision, _) = run(pending, policy: policy, approvals: [late], at: 3700)
+        #expect(decision.status.phase == .expired)
+        let (inTime, _) = run(pending, policy: policy, approvals: [late], at: 3599)
+        #expect(inTime.status.phase == .denied)
+    }
+
     @Test func autoApproveSkipsApproval() {
         let auto = Fixture.policy { $0.approval?.autoApprove = AutoApprove(maxDuration: "10m", reasonPattern: "^INC-[0-9]+") }
         let (decision, _) = run(Fixture.request(), policy: auto, at: 1)

@@ -97,7 +97,16 @@ private func decidePending(
         builder.condition("Approved", .true, "NoApprovalRequired", "ElevationPolicy \(policy.metadata.name) has no approval stages")
         return grant(&builder, checked: checked, policy: policy, backend: backend, checks: checks, environment: environment)
     }
-    if let deny = evaluation.firstDeny {
+    let created = request.metadata.creationTimestamp ?? builder.stamp
+    let timeoutText = policy.spec.approval?.timeout ?? "1h"
+    let timeout = (try? GoDuration.parse(timeoutText)) ?? .seconds(3600)
+    let deadline = created.addingTimeInterval(timeout.timeInterval)
+    var counted = evaluation
+    if builder.now >= deadline {
+        // Decisions that arrived after the deadline are too late to count, either way.
+        counted.valid = evaluation.valid.filter { ($0.metadata.creationTimestamp ?? deadline) < deadline }
+    }
+    if let deny = counted.firstDeny {
         let comment = deny.spec.comment.map { ": \($0)" } ?? ""
         builder.status.approvals = [
             ApprovalRecord(
@@ -108,16 +117,7 @@ private func decidePending(
         return builder.deny(
             Denial(
                 .approverDenied,
-                "\(deny.spec.approver.user) (stage \(evaluation.stageNames(of: deny.spec.approver))) denied the request\(comment)"))
-    }
-    let created = request.metadata.creationTimestamp ?? builder.stamp
-    let timeoutText = policy.spec.approval?.timeout ?? "1h"
-    let timeout = (try? GoDuration.parse(timeoutText)) ?? .seconds(3600)
-    let deadline = created.addingTimeInterval(timeout.timeInterval)
-    var counted = evaluation
-    if builder.now >= deadline {
-        // Approvals that arrived after the deadline are too late to count.
-        counted.valid = evaluation.valid.filter { ($0.metadata.creationTimestamp ?? deadline) < deadline }
+                "\(deny.spec.approver.user) (stage \(counted.stageNames(of: deny.spec.approver))) denied the request\(comment)"))
     }
     let assignment = counted.assignment
     let records = counted.records(assignment)
