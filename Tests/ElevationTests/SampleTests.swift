@@ -118,3 +118,31 @@ import YAML
         #expect(version?["schema"]?["openAPIV3Schema"]?["properties"]?["spec"]?["x-kubernetes-validations"]?.arrayValue?.isEmpty == false)
     }
 }
+
+@Suite struct DurationPatternTests {
+    /// The CRD's duration pattern and `GoDuration.parse` agree on every short string of duration
+    /// characters, so what the API server admits the controller can read, and the reverse.
+    @Test func crdPatternAndParserAgree() throws {
+        let text = try String(
+            contentsOf: TestPython.packageRoot.appendingPathComponent("manifests/crds/elevationpolicies.yaml"), encoding: .utf8)
+        let crd = try YAMLParser().parseJSON(text, file: "elevationpolicies.yaml")
+        let spec = crd["spec"]?["versions"]?.arrayValue?.first?["schema"]?["openAPIV3Schema"]?["properties"]?["spec"]
+        let pattern = try #require(spec?["properties"]?["maxDuration"]?["pattern"]?.stringValue)
+        let regex = try Regex(pattern)
+        let alphabet = Array("01.hmsuµn")
+        var strings = [""]
+        var all: [String] = []
+        for _ in 0..<5 {
+            strings = strings.flatMap { prefix in alphabet.map { prefix + String($0) } }
+            all += strings
+        }
+        var admitted = 0
+        for candidate in all where candidate != "0" {
+            let byPattern = (try? regex.wholeMatch(in: candidate)) != nil
+            let byParser = (try? GoDuration.parse(candidate)) != nil
+            #expect(byPattern == byParser, "\"\(candidate)\": pattern \(byPattern), parser \(byParser)")
+            if byPattern { admitted += 1 }
+        }
+        #expect(admitted > 500)
+    }
+}
