@@ -146,3 +146,41 @@ import YAML
         #expect(admitted > 500)
     }
 }
+
+@Suite struct PathPatternAgreementTests {
+    static func schema(_ file: String) throws -> JSONValue? {
+        let text = try String(contentsOf: TestPython.packageRoot.appendingPathComponent("manifests/crds/\(file)"), encoding: .utf8)
+        return try YAMLParser().parseJSON(text, file: file)["spec"]?["versions"]?.arrayValue?.first?["schema"]?["openAPIV3Schema"]
+    }
+
+    static func strings(_ alphabet: [Character], upTo length: Int) -> [String] {
+        var level = [""]
+        var all: [String] = []
+        for _ in 0..<length {
+            level = level.flatMap { prefix in alphabet.map { prefix + String($0) } }
+            all += level
+        }
+        return all
+    }
+
+    /// The CRD's path and JWT-principal patterns admit exactly what the controller's validation does.
+    @Test func crdPatternsAndValidationAgree() throws {
+        let policy = try #require(try Self.schema("elevationpolicies.yaml"))
+        let spec = policy["properties"]?["spec"]?["properties"]
+        let pathPattern = try #require(spec?["rules"]?["items"]?["properties"]?["paths"]?["items"]?["pattern"]?.stringValue)
+        let pathRegex = try Regex(pathPattern)
+        for path in Self.strings(Array("/a*{}"), upTo: 5) {
+            let byPattern = (try? pathRegex.wholeMatch(in: path)) != nil
+            let byValidation = AccessRule(paths: [path]).problems(field: "r").isEmpty
+            #expect(byPattern == byValidation, "path \"\(path)\": pattern \(byPattern), validation \(byValidation)")
+        }
+        let principalPattern = try #require(
+            spec?["subjects"]?["items"]?["properties"]?["requestPrincipal"]?["pattern"]?.stringValue)
+        let principalRegex = try Regex(principalPattern)
+        for principal in Self.strings(Array("/a*:"), upTo: 5) {
+            let byPattern = (try? principalRegex.wholeMatch(in: principal)) != nil
+            let byValidation = Subject(requestPrincipal: principal).problem(allowWildcardName: true) == nil
+            #expect(byPattern == byValidation, "principal \"\(principal)\": pattern \(byPattern), validation \(byValidation)")
+        }
+    }
+}

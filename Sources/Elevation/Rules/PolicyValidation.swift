@@ -131,7 +131,8 @@ extension AccessRule {
     func problems(field: String) -> [PolicyProblem] {
         var problems: [PolicyProblem] = []
         for (index, path) in (paths ?? []).enumerated() {
-            if PathPattern(parsing: path) == nil || !(path.hasPrefix("/") || path.hasPrefix("*")) || path.contains("{") {
+            let templated = path.contains("{") || path.contains("}")
+            if PathPattern(parsing: path) == nil || !(path.hasPrefix("/") || path.hasPrefix("*")) || templated {
                 problems.append(
                     PolicyProblem(
                         reason: "InvalidPath", field: "\(field).paths[\(index)]",
