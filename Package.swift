@@ -58,10 +58,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
+        // The offline commands (lint, test, render): the logic behind Sources/elevator, testable.
+        .target(name: "ElevatorCLI", dependencies: ["Elevation", "YAML"]),
         .executableTarget(
             name: "elevator",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Elevation", "YAML",
+                "ElevatorController", "KubeSandbox", "Elevation", "YAML", "ElevatorCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -71,6 +73,7 @@ let package = Package(
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
         .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
+        .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
     ],
     swiftLanguageModes: [.v6]
 )
