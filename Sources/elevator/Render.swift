@@ -41,7 +41,7 @@ struct Render: ParsableCommand {
             switch try renderer.render() {
             case .granted(let yaml): print(yaml, terminator: yaml.hasSuffix("\n") ? "" : "\n")
             case .denied(_, let sentence):
-                printError(sentence)
+                print(sentence)
                 throw ExitCode(1)
             }
         } catch let error as CLIError {
