@@ -39,13 +39,18 @@ enum ObjectLoader {
         return roots
     }
 
-    /// `root` as an Elevator object, with the YAML module's positioned message on failure.
-    static func object(_ root: YAMLNode) throws(CLIError) -> ElevationObject {
+    /// `root` as an Elevator object, with the YAML module's positioned message on failure; when
+    /// `kind` is given, any other kind is refused before decoding (so the message is about the kind).
+    static func object(_ root: YAMLNode, kind: String? = nil) throws(CLIError) -> ElevationObject {
         guard root["apiVersion"]?.scalar?.hasPrefix(ElevationAPI.group + "/") ?? true else {
             throw .unexpectedKind(
                 file: root.file, line: root.line, column: root.column,
                 found: "\(root["kind"]?.scalar ?? "?") (\(root["apiVersion"]?.scalar ?? "?"))",
-                expected: "an ElevationPolicy, ElevationRequest or ElevationApproval of \(ElevationAPI.apiVersion)")
+                expected: kind.map { "an \($0) of \(ElevationAPI.apiVersion)" }
+                    ?? "an ElevationPolicy, ElevationRequest or ElevationApproval of \(ElevationAPI.apiVersion)")
+        }
+        if let kind, let found = root["kind"]?.scalar, found != kind {
+            throw unexpected(root, expected: kind)
         }
         do {
             return try YAMLDecoder().decode(ElevationObject.self, from: root)
@@ -54,14 +59,12 @@ enum ObjectLoader {
         }
     }
 
-    /// The policies among `roots`; any other kind is an error naming its position.
+    /// The policies among `roots`. Other documents are skipped: a GitOps folder holds requests,
+    /// mesh objects and test files beside its policies.
     static func policies(_ roots: [YAMLNode]) throws(CLIError) -> [ElevationPolicy] {
         var policies: [ElevationPolicy] = []
-        for root in roots {
-            guard case .policy(let policy) = try object(root) else {
-                throw unexpected(root, expected: "ElevationPolicy")
-            }
-            policies.append(policy)
+        for root in roots where root["kind"]?.scalar == "ElevationPolicy" {
+            if case .policy(let policy) = try object(root, kind: "ElevationPolicy") { policies.append(policy) }
         }
         return policies
     }
@@ -76,8 +79,9 @@ enum ObjectLoader {
     }
 
     static func unexpected(_ root: YAMLNode, expected: String) -> CLIError {
-        .unexpectedKind(
-            file: root.file, line: root.line, column: root.column, found: root["kind"]?.scalar ?? "(none)", expected: expected)
+        let at = root["kind"] ?? root
+        return .unexpectedKind(
+            file: at.file, line: at.line, column: at.column, found: root["kind"]?.scalar ?? "(none)", expected: expected)
     }
 
     static func isEmpty(_ root: YAMLNode) -> Bool {

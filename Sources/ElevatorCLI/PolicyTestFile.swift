@@ -61,7 +61,7 @@ enum PolicyTestFile {
         guard requestRoots.count == 1, let requestRoot = requestRoots.first else {
             throw .invalidTest(detail: "\(node.mark): test case \"\(name)\" must have exactly one request, not \(requestRoots.count)")
         }
-        guard case .request(var request) = try ObjectLoader.object(requestRoot) else {
+        guard case .request(var request) = try ObjectLoader.object(requestRoot, kind: "ElevationRequest") else {
             throw ObjectLoader.unexpected(requestRoot, expected: "ElevationRequest")
         }
         // The request as the controller first sees it, with the test's namespace and uid defaults.
@@ -73,7 +73,7 @@ enum PolicyTestFile {
         }
         var active: [ElevationRequest] = []
         for root in try ObjectLoader.documents(items: node["activeGrants"], base: base) {
-            guard case .request(let grant) = try ObjectLoader.object(root) else {
+            guard case .request(let grant) = try ObjectLoader.object(root, kind: "ElevationRequest") else {
                 throw ObjectLoader.unexpected(root, expected: "ElevationRequest (with status.phase Active)")
             }
             active.append(grant)

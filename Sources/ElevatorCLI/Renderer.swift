@@ -43,7 +43,7 @@ public struct Renderer: Sendable {
         let policies = try ObjectLoader.policies(try ObjectLoader.documents(paths: policyPaths))
         var requests: [ElevationRequest] = []
         for root in try ObjectLoader.documents(paths: [requestPath]) {
-            guard case .request(let request) = try ObjectLoader.object(root) else {
+            guard case .request(let request) = try ObjectLoader.object(root, kind: "ElevationRequest") else {
                 throw ObjectLoader.unexpected(root, expected: "ElevationRequest")
             }
             requests.append(request)
