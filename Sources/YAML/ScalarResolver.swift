@@ -87,6 +87,10 @@ enum ScalarResolver {
         return table
     }()
 
+    /// Whether a plain scalar starting with this byte may resolve to anything but a string.
+    @inline(__always)
+    static func hasHint(_ byte: UInt8) -> Bool { hints[Int(byte)] != 0 }
+
     /// resolve.go's `resolveMap`: the only spellings of booleans, null and special floats.
     private static let words: [UInt64: ResolvedScalar] = {
         var map: [UInt64: ResolvedScalar] = [:]
