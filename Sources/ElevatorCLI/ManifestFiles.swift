@@ -8,7 +8,8 @@ public enum ManifestFiles {
     /// The files of `paths`: each file itself, each folder's `.yaml`/`.yml`/`.json` files at any
     /// depth (hidden entries skipped), sorted so output and decisions are stable.
     ///
-    /// Throws `CLIError.missingFile` for a path that does not exist.
+    /// Throws `CLIError.missingFile` for a path that does not exist and `CLIError.noManifests` for
+    /// a folder without any manifest file.
     public static func collect(_ paths: [String]) throws(CLIError) -> [String] {
         var files: [String] = []
         for path in paths {
@@ -38,6 +39,8 @@ public enum ManifestFiles {
                     found.append(full)
                 }
             }
+            // An empty folder is almost always a wrong path; passing silently would hide that in CI.
+            guard !found.isEmpty else { throw .noManifests(path: path) }
             files += found.sorted()
         }
         return files

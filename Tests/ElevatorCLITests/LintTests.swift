@@ -112,6 +112,9 @@ struct LintTests {
         let missing = linter.lint(paths: [clean + "/nope.yaml", broken])
         #expect(missing.exitCode == 2)
         #expect(missing.findings.count == 1, "the readable path is still linted")
+        let empty = linter.lint(paths: [try temporaryFolder(["README.md": "# no manifests"])])
+        #expect(empty.exitCode == 2, "an empty folder is a wrong path, not a clean lint")
+        #expect(empty.textLines.first?.hasSuffix("holds no .yaml, .yml or .json file; point at the folder that holds the manifests.") == true)
         #expect(missing.textLines.contains("\(clean)/nope.yaml does not exist; check the path (it is relative to the current folder, or to the test file)."))
     }
 
