@@ -31,6 +31,10 @@ struct LintTests {
                 "m.yaml:14:3: spec.maxDuraton: unknown field; the API server refuses it, so remove it or correct its spelling"
             ),
             (
+                validPolicy.replacingOccurrences(of: "methods: [GET]", with: "methods: [GET]\n      verbs: [get]"),
+                "m.yaml:13:7: spec.rules[0].verbs: unknown field; the API server refuses it, so remove it or correct its spelling"
+            ),
+            (
                 validPolicy.replacingOccurrences(of: "  subjects:\n    - serviceAccount: {namespace: tools, name: debugger}\n", with: ""),
                 "m.yaml:5:3: spec.subjects: required key is missing"
             ),

@@ -9,9 +9,9 @@ struct PolicyTestRunnerTests {
         let report = PolicyTestRunner().run(path: packageRoot + "/examples/gitops")
         #expect(report.failed == 0, "\(report.lines)")
         #expect(report.errors == 0, "\(report.lines)")
-        #expect(report.passed == 8)
+        #expect(report.passed == 10)
         #expect(report.exitCode == 0)
-        #expect(report.lines.last == "8 passed, 0 failed")
+        #expect(report.lines.last == "10 passed, 0 failed")
         #expect(report.lines.first == "PASS a ticketed ten-minute request is granted at once (autoApprove)")
     }
 

@@ -34,7 +34,7 @@ def test_example_repository_passes():
     result = elevator("test", "examples/gitops")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "8 passed, 0 failed"
+    assert lines[-1] == "10 passed, 0 failed"
     assert all(line.startswith("PASS ") for line in lines[:-1])
     assert "PASS a ticketed ten-minute request is granted at once (autoApprove)" in lines
 
@@ -51,7 +51,7 @@ def test_wrong_expectations_fail_with_a_readable_diff(tmp_path):
     result = elevator("test", repo)
     assert result.returncode == 1, result.stdout
     out = result.stdout
-    assert out.splitlines()[-1] == "6 passed, 2 failed"
+    assert out.splitlines()[-1] == "8 passed, 2 failed"
     assert ("FAIL a ticketed ten-minute request is granted at once (autoApprove) "
             f"({repo}/tests/payments-debug.test.yaml:7:5): the mesh objects differ from the expected ones:") in out
     assert '    meshObjects[0].spec.rules[0].to[0].operation.methods[0]: expected "POST", got "GET"' in out
