@@ -23,6 +23,7 @@ public enum CLIError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A test file is well-formed YAML but not a usable test (`detail` says where and what).
     case invalidTest(detail: String)
 
+    /// One sentence naming the thing and the fix.
     public var description: String {
         switch self {
         case .missingFile(let path):

@@ -8,6 +8,7 @@ public struct LintFinding: Hashable, Sendable, Codable {
         case error, warning
     }
 
+    /// The file as given on the command line (or found in a folder given there).
     public var file: String
     /// 1-based line.
     public var line: Int
@@ -15,7 +16,9 @@ public struct LintFinding: Hashable, Sendable, Codable {
     public var column: Int
     /// The field path (`spec.rules[0].paths[1]`); empty when the problem is the document itself.
     public var path: String
+    /// What is wrong and what to write instead.
     public var message: String
+    /// Whether the finding fails lint.
     public var severity: Severity
 
     /// A finding.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Finding and reading the manifest files named on a command line or in a test file.
-public enum ManifestFiles {
+enum ManifestFiles {
     /// The extensions read inside folders; a file named directly is read whatever its name.
     static let extensions: Set<String> = ["yaml", "yml", "json"]
 
@@ -10,7 +10,7 @@ public enum ManifestFiles {
     ///
     /// Throws `CLIError.missingFile` for a path that does not exist and `CLIError.noManifests` for
     /// a folder without any manifest file.
-    public static func collect(_ paths: [String]) throws(CLIError) -> [String] {
+    static func collect(_ paths: [String]) throws(CLIError) -> [String] {
         var files: [String] = []
         for path in paths {
             var isFolder: ObjCBool = false
@@ -47,7 +47,7 @@ public enum ManifestFiles {
     }
 
     /// The text of `path` as UTF-8.
-    public static func read(_ path: String) throws(CLIError) -> String {
+    static func read(_ path: String) throws(CLIError) -> String {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw .missingFile(path: path) }
         if isFolder.boolValue { throw .unreadable(path: path, problem: "it is a folder") }

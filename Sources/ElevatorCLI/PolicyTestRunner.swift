@@ -16,7 +16,9 @@ public struct PolicyTestRunner: Sendable {
         /// `PASS name`, `FAIL name (file:line:column): ...` (with indented diff lines) and
         /// `ERROR file: sentence` lines, then the summary.
         public var lines: [String] = []
+        /// Cases whose decision met every expectation.
         public var passed = 0
+        /// Cases that missed an expectation (or whose decision could not be made).
         public var failed = 0
         /// Test files that could not be read or used.
         public var errors = 0
