@@ -57,6 +57,12 @@ public struct Linter: Sendable {
                 case .policy(let policy):
                     for problem in policy.problems() { findings.append(finding(at: problem.field, in: root, problem.message)) }
                     policies[key(policy.metadata.namespace, policy.metadata.name)] = policy
+                case .request(let request) where request.spec.requester.user == IdentityDefaulting.placeholder:
+                    let policy = policies[key(request.metadata.namespace, request.spec.policy)]
+                    for problem in ManifestChecks.problems(of: request, mesh: policy?.spec.effectiveMesh ?? .istio)
+                    where !problem.field.hasPrefix("spec.requester") {
+                        findings.append(finding(at: problem.field, in: root, problem.message))
+                    }
                 case .request(let request):
                     let policy = policies[key(request.metadata.namespace, request.spec.policy)]
                     for problem in ManifestChecks.problems(of: request, mesh: policy?.spec.effectiveMesh ?? .istio) {
@@ -64,7 +70,8 @@ public struct Linter: Sendable {
                     }
                     requests.append((request, root))
                 case .approval(let approval):
-                    for problem in ManifestChecks.problems(of: approval) {
+                    for problem in ManifestChecks.problems(of: approval)
+                    where approval.spec.approver.user != IdentityDefaulting.placeholder || !problem.field.hasPrefix("spec.approver") {
                         findings.append(finding(at: problem.field, in: root, problem.message))
                     }
                 }
@@ -101,9 +108,14 @@ public struct Linter: Sendable {
         }
         let object: ElevationObject
         do {
-            object = try YAMLDecoder().decode(ElevationObject.self, from: root)
+            if let (field, patched) = IdentityDefaulting.patched(root) {
+                findings.append(finding(at: field, in: root, IdentityDefaulting.note, severity: .warning))
+                object = try JSONValueDecoder().decode(ElevationObject.self, from: patched)
+            } else {
+                object = try YAMLDecoder().decode(ElevationObject.self, from: root)
+            }
         } catch let error as YAMLError {
-            findings.append(finding(error, file: root.file))
+            findings.append(finding(error, in: root))
             return nil
         } catch {
             findings.append(finding(at: "", in: root, "\(error)"))
@@ -133,6 +145,14 @@ public struct Linter: Sendable {
         if case .decoding(_, let errorPath, _) = error { path = errorPath }
         let mark = error.mark ?? YAMLMark(file: file, line: 1, column: 1)
         return LintFinding(file: mark.file, line: mark.line, column: mark.column, path: path, message: error.message)
+    }
+
+    /// A decoding error of `root`; one from JSON decoding has no mark, so its path is located.
+    private func finding(_ error: YAMLError, in root: YAMLNode) -> LintFinding {
+        if error.mark == nil, case .decoding(_, let path, let message) = error {
+            return finding(at: path, in: root, message)
+        }
+        return finding(error, file: root.file)
     }
 
     private func finding(at path: String, in root: YAMLNode, _ message: String, severity: LintFinding.Severity = .error)

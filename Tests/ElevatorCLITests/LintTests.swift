@@ -71,6 +71,27 @@ struct LintTests {
         #expect(found.first?.message.hasPrefix("would be denied under ElevationPolicy debug (RuleNotAllowed)") == true)
     }
 
+    @Test("a request or approval without its identity gets a warning, and the rest is still checked")
+    func identityLeftToAdmission() {
+        let request = validRequest
+            .replacingOccurrences(of: "  requester: {user: alice@example.com}\n", with: "")
+            .replacingOccurrences(of: "duration: 10m", with: "duration: 10")
+        let found = linter.lint(sources: [("m.yaml", request), ("p.yaml", validPolicy)])
+        #expect(found.map(\.severity) == [.warning, .error], "\(found.map(\.display))")
+        #expect(found.first?.display.hasPrefix("m.yaml:5:3: spec.requester: warning: is not set: the MutatingAdmissionPolicy fills it") == true)
+        #expect(found.last?.display.hasPrefix("m.yaml:8:13: spec.duration: expected a string, found an integer") == true)
+        let approval = """
+            apiVersion: elevator.dev/v1alpha1
+            kind: ElevationApproval
+            metadata: {name: a, namespace: payments}
+            spec: {request: r1, requestUID: 6f1c, decision: Approve}
+
+            """
+        #expect(linter.lint(sources: [("a.yaml", approval)]).map(\.severity) == [.warning])
+        let wrongType = approval.replacingOccurrences(of: "decision: Approve", with: "decision: [Approve]")
+        #expect(linter.lint(sources: [("a.yaml", wrongType)]).last?.display.hasPrefix("a.yaml:4:49: spec.decision: expected a string, found a list") == true)
+    }
+
     @Test("a request may not name a wildcard service account")
     func requestWildcardSubject() {
         let found = lines(validRequest.replacingOccurrences(of: "name: debugger}", with: "name: \"*\"}"))
