@@ -21,6 +21,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let sink: Sink
     private(set) var easy: UnsafeMutableRawPointer?
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var connectToList: UnsafeMutablePointer<curl_slist>?
     private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     private var collector = HeaderCollector()
     private var body = Data()
@@ -34,6 +35,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit {
         if let headerList { curl_slist_free_all(headerList) }
+        if let connectToList { curl_slist_free_all(connectToList) }
         if let easy { curl_easy_cleanup(easy) }
     }
 
@@ -85,6 +87,10 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
         configureTLS(set: set, setString: set, setBlob: set)
+        if let connectTo = request.connectTo {
+            connectToList = curl_slist_append(nil, connectTo)
+            ok = ok && ec_easy_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList) == CURLE_OK
+        }
         // An empty `Expect:` stops libcurl from waiting for `100 Continue` on larger bodies.
         var lines = ["Expect:"]
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { lines.append("\(name): \(value)") }

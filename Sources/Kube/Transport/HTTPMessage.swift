@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable {
     public var connectTimeout: Duration
     /// A stream that delivers no byte for this long is considered dead and ends with a transport error.
     public var idleTimeout: Duration?
+    /// libcurl `CONNECT_TO` entry (`host:port:connect-host:connect-port`): connect elsewhere than
+    /// the URL's host while verifying TLS against the URL's host (kubeconfig `tls-server-name`).
+    public var connectTo: String?
 
     /// A request with the given parts and default timeouts (10 s connect, 60 s total).
     public init(

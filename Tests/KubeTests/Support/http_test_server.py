@@ -7,6 +7,7 @@ Endpoints: /echo (any method: echoes method, path, headers, body as JSON), /stre
 Options: --tls DIR serves HTTPS with DIR/server.crt, DIR/server.key; --client-ca FILE requires client certificates.
 """
 import json
+import re
 import os
 import signal
 import ssl
@@ -18,6 +19,15 @@ from urllib.parse import parse_qs, urlparse
 
 open_streams = 0
 lock = threading.Lock()
+leases = {}
+resource_version = [100]
+attempts = {}
+options = {"token_file": None}
+LEASES = re.compile(r"^/apis/coordination.k8s.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?(/status)?$")
+
+
+def status(code, reason, message):
+    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -46,7 +56,25 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        if url.path == "/echo":
+        if options["token_file"]:
+            expected = open(options["token_file"]).read().strip()
+            if self.headers.get("Authorization") != "Bearer " + expected:
+                self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+                return
+        match = LEASES.match(url.path)
+        if match:
+            self.leases(match, query, body)
+        elif url.path.startswith("/flaky/"):
+            key = url.path.split("/")[2]
+            with lock:
+                attempts[key] = attempts.get(key, 0) + 1
+                count = attempts[key]
+            code = int(query.get("code", "429"))
+            if count <= int(query.get("fail", "1")):
+                self.send_json(code, status(code, "TooManyRequests", "slow down"), {"Retry-After": query.get("after", "1")})
+            else:
+                self.send_json(200, {"kind": "Lease", "metadata": {"name": key, "annotations": {"attempts": str(count)}}})
+        elif url.path == "/echo":
             cert = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
             subject = dict(x[0] for x in cert["subject"]).get("commonName") if cert else None
             self.send_json(200, {"method": self.command, "path": url.path, "query": query,
@@ -99,6 +127,94 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_json(404, {"kind": "Status", "code": 404, "reason": "NotFound", "message": "no such path"})
 
+    def leases(self, match, query, body):
+        namespace, name, subresource = match.groups()
+        with lock:
+            if self.command == "GET" and name is None and query.get("watch") == "1":
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                if query.get("resourceVersion") == "expired":
+                    lines = [{"type": "ERROR", "object": status(410, "Expired", "too old resource version")}]
+                else:
+                    lines = [{"type": "ADDED", "object": obj} for _, obj in sorted(leases.items())]
+                    lines.append({"type": "BOOKMARK", "object": {"kind": "Lease", "metadata": {"resourceVersion": str(resource_version[0])}}})
+                for line in lines:
+                    self.chunk(json.dumps(line).encode() + b"\n")
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            if self.command == "GET" and name is None:
+                if query.get("continue") == "expired":
+                    self.send_json(410, status(410, "Expired", "continue token expired"))
+                    return
+                names = sorted(leases)
+                start = int(query.get("continue", "0"))
+                limit = int(query.get("limit", "0")) or len(names)
+                page = names[start:start + limit]
+                meta = {"resourceVersion": str(resource_version[0])}
+                if start + limit < len(names):
+                    meta["continue"] = str(start + limit)
+                self.send_json(200, {"kind": "LeaseList", "apiVersion": "coordination.k8s.io/v1", "metadata": meta,
+                                     "items": [leases[n] for n in page]})
+                return
+            obj = json.loads(body) if body else {}
+            if self.command == "POST":
+                name = obj["metadata"]["name"]
+                if name in leases:
+                    self.send_json(409, status(409, "AlreadyExists", 'leases "%s" already exists' % name))
+                    return
+                resource_version[0] += 1
+                obj["metadata"].update({"uid": "uid-" + name, "resourceVersion": str(resource_version[0]), "namespace": namespace,
+                                        "creationTimestamp": "2026-01-01T00:00:00Z"})
+                leases[name] = obj
+                self.send_json(201, obj)
+                return
+            current = leases.get(name)
+            if current is None and not (self.command == "PATCH" and "apply-patch" in self.headers.get("Content-Type", "")):
+                self.send_json(404, status(404, "NotFound", 'leases "%s" not found' % name))
+                return
+            if self.command == "GET":
+                self.send_json(200, current)
+            elif self.command == "PUT":
+                if obj["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+                    self.send_json(409, status(409, "Conflict", "the object has been modified"))
+                    return
+                resource_version[0] += 1
+                obj["metadata"]["resourceVersion"] = str(resource_version[0])
+                obj["metadata"]["uid"] = current["metadata"]["uid"]
+                leases[name] = obj
+                self.send_json(200, obj)
+            elif self.command == "PATCH":
+                content_type = self.headers.get("Content-Type")
+                if "apply-patch" in content_type and not query.get("fieldManager"):
+                    self.send_json(400, status(400, "BadRequest", "fieldManager is required for apply"))
+                    return
+                if current is None:
+                    current = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                               "metadata": {"name": name, "namespace": namespace, "uid": "uid-" + name}}
+                if "json-patch" in content_type:
+                    for op in obj:
+                        if op["op"] == "replace" and op["path"] == "/spec/holderIdentity":
+                            current.setdefault("spec", {})["holderIdentity"] = op["value"]
+                else:
+                    current.setdefault("spec", {}).update(obj.get("spec", {}))
+                resource_version[0] += 1
+                annotations = current["metadata"].setdefault("annotations", {})
+                annotations["test/content-type"] = content_type
+                annotations["test/query"] = "&".join("%s=%s" % kv for kv in sorted(query.items()))
+                annotations["test/subresource"] = subresource or ""
+                current["metadata"]["resourceVersion"] = str(resource_version[0])
+                leases[name] = current
+                self.send_json(200, current)
+            elif self.command == "DELETE":
+                uid = obj.get("preconditions", {}).get("uid")
+                if uid and uid != current["metadata"]["uid"]:
+                    self.send_json(409, status(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in object meta: %s" % (uid, current["metadata"]["uid"])))
+                    return
+                del leases[name]
+                self.send_json(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
+
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
 
@@ -127,6 +243,8 @@ def main():
             context.verify_mode = ssl.CERT_REQUIRED
             context.load_verify_locations(args[args.index("--client-ca") + 1])
         server.socket = context.wrap_socket(server.socket, server_side=True)
+    if "--token-file" in args:
+        options["token_file"] = args[args.index("--token-file") + 1]
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
