@@ -187,3 +187,43 @@ final class TestWallClock: Sendable {
         #expect(error?.description.contains("secret-token") == false)
     }
 }
+
+@Suite struct YAMLKubeconfigTests {
+    @Test func yamlKubeconfigAsKubectlWritesIt() throws {
+        let directory = try TemporaryDirectory()
+        let yaml = """
+            apiVersion: v1
+            kind: Config
+            current-context: kind-dev
+            preferences: {}
+            clusters:
+            - cluster:
+                certificate-authority-data: UEVNIQ==
+                server: https://127.0.0.1:39017
+              name: kind-dev
+            contexts:
+            - context:
+                cluster: kind-dev
+                user: kind-dev
+                namespace: elevator-system
+              name: kind-dev
+            users:
+            - name: kind-dev
+              user:
+                tokenFile: secrets/token
+            """
+        let file = try directory.write("config", yaml)
+        let configuration = try ClientConfiguration.load(environment: ["KUBECONFIG": file])
+        #expect(configuration.server == "https://127.0.0.1:39017")
+        #expect(configuration.namespace == "elevator-system")
+        #expect(configuration.credentials == .tokenFile(directory.path + "/secrets/token"))
+        #expect(configuration.tls.certificateAuthority == .data(Array("PEM!".utf8)))
+    }
+
+    @Test func brokenYAMLNamesTheFile() throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("config", "clusters: [\n  - {")
+        let error = #expect(throws: KubeError.self) { try KubeconfigFile.read(file) }
+        #expect(error?.description.contains(file) == true)
+    }
+}

@@ -102,10 +102,10 @@ public struct ClientConfiguration: Hashable, Sendable {
     /// Loads the configuration the way kubectl finds it: the files of `KUBECONFIG` (merged), else
     /// `~/.kube/config`, else the in-cluster service account.
     ///
-    /// `parse` turns a file's text into its document; it must accept YAML (JSON is valid YAML).
+    /// `parse` turns a file's text into its document (YAML by default; JSON is valid YAML).
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment, context: String? = nil,
-        parse: (String, String) throws -> JSONValue = KubeconfigFile.parseJSON
+        parse: (String, String) throws -> JSONValue = KubeconfigFile.parseYAML
     ) throws(KubeError) -> ClientConfiguration {
         var paths: [String] = []
         if let list = environment["KUBECONFIG"], !list.isEmpty {
@@ -130,7 +130,7 @@ public struct ClientConfiguration: Hashable, Sendable {
 /// Reading kubeconfig files.
 public enum KubeconfigFile {
     /// Reads and parses the kubeconfig at `path`; relative paths inside resolve against its directory.
-    public static func read(_ path: String, parse: (String, String) throws -> JSONValue = parseJSON) throws(KubeError)
+    public static func read(_ path: String, parse: (String, String) throws -> JSONValue = parseYAML) throws(KubeError)
         -> Kubeconfig
     {
         let text: String
@@ -149,7 +149,12 @@ public enum KubeconfigFile {
         return try Kubeconfig(document: document, directory: directory.isEmpty ? "." : directory)
     }
 
-    /// Parses a JSON kubeconfig (the stand-in until the YAML reader is wired in).
+    /// Parses a kubeconfig written in YAML (or JSON), with Kubernetes' scalar rules.
+    public static func parseYAML(_ text: String, file: String) throws -> JSONValue {
+        try YAMLParser().parseJSON(text, file: file)
+    }
+
+    /// Parses a kubeconfig written in JSON only.
     public static func parseJSON(_ text: String, file: String) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
     }
