@@ -22,6 +22,7 @@ lock = threading.Lock()
 leases = {}
 resource_version = [100]
 attempts = {}
+expire_next_watch = [False]
 options = {"token_file": None}
 LEASES = re.compile(r"^/apis/coordination.k8s.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?(/status)?$")
 
@@ -64,6 +65,9 @@ class Handler(BaseHTTPRequestHandler):
         match = LEASES.match(url.path)
         if match:
             self.leases(match, query, body)
+        elif url.path == "/admin/expire":
+            expire_next_watch[0] = True
+            self.send_json(200, {})
         elif url.path.startswith("/flaky/"):
             key = url.path.split("/")[2]
             with lock:
@@ -129,21 +133,28 @@ class Handler(BaseHTTPRequestHandler):
 
     def leases(self, match, query, body):
         namespace, name, subresource = match.groups()
-        with lock:
-            if self.command == "GET" and name is None and query.get("watch") == "1":
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                if query.get("resourceVersion") == "expired":
+        if self.command == "GET" and name is None and query.get("watch") == "1":
+            with lock:
+                since = query.get("resourceVersion", "")
+                if since == "expired" or expire_next_watch[0]:
+                    expire_next_watch[0] = False
                     lines = [{"type": "ERROR", "object": status(410, "Expired", "too old resource version")}]
                 else:
-                    lines = [{"type": "ADDED", "object": obj} for _, obj in sorted(leases.items())]
+                    floor = int(since) if since.isdigit() else 0
+                    lines = [{"type": "ADDED", "object": obj} for _, obj in sorted(leases.items())
+                             if int(obj["metadata"]["resourceVersion"]) > floor]
                     lines.append({"type": "BOOKMARK", "object": {"kind": "Lease", "metadata": {"resourceVersion": str(resource_version[0])}}})
-                for line in lines:
-                    self.chunk(json.dumps(line).encode() + b"\n")
-                self.wfile.write(b"0\r\n\r\n")
-                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for line in lines:
+                self.chunk(json.dumps(line).encode() + b"\n")
+            # A watch stays open a little, as a real one does until its timeout.
+            time.sleep(0.2)
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        with lock:
             if self.command == "GET" and name is None:
                 if query.get("continue") == "expired":
                     self.send_json(410, status(410, "Expired", "continue token expired"))
