@@ -19,12 +19,12 @@ from urllib.parse import parse_qs, urlparse
 
 open_streams = 0
 lock = threading.Lock()
-leases = {}
 resource_version = [100]
 attempts = {}
 expire_next_watch = [False]
 options = {"token_file": None}
-LEASES = re.compile(r"^/apis/coordination.k8s.io/v1/namespaces/([^/]+)/leases(?:/([^/]+))?(/status)?$")
+LEASES = re.compile(r"^/apis/[^/]+/v1/namespaces/([^/]+)/(leases|events)(?:/([^/]+))?(/status)?$")
+stores = {"leases": {}, "events": {}}
 
 
 def status(code, reason, message):
@@ -57,6 +57,10 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if url.path == "/admin/events":
+            with lock:
+                self.send_json(200, {"items": [v for _, v in sorted(stores["events"].items())]})
+            return
         if options["token_file"]:
             expected = open(options["token_file"]).read().strip()
             if self.headers.get("Authorization") != "Bearer " + expected:
@@ -132,7 +136,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(404, {"kind": "Status", "code": 404, "reason": "NotFound", "message": "no such path"})
 
     def leases(self, match, query, body):
-        namespace, name, subresource = match.groups()
+        namespace, plural, name, subresource = match.groups()
+        leases = stores[plural]
         if self.command == "GET" and name is None and query.get("watch") == "1":
             with lock:
                 since = query.get("resourceVersion", "")
@@ -209,7 +214,11 @@ class Handler(BaseHTTPRequestHandler):
                         if op["op"] == "replace" and op["path"] == "/spec/holderIdentity":
                             current.setdefault("spec", {})["holderIdentity"] = op["value"]
                 else:
-                    current.setdefault("spec", {}).update(obj.get("spec", {}))
+                    for key, value in obj.items():
+                        if isinstance(value, dict) and isinstance(current.get(key), dict):
+                            current[key].update(value)
+                        else:
+                            current[key] = value
                 resource_version[0] += 1
                 annotations = current["metadata"].setdefault("annotations", {})
                 annotations["test/content-type"] = content_type
