@@ -174,11 +174,19 @@ final class CurlTransfer: @unchecked Sendable {
         }
         finished = true
         var status = 0
-        if let easy { _ = ec_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
+        var version = 0
+        var connects = 0
+        if let easy {
+            _ = ec_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            _ = ec_easy_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+            _ = ec_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        }
         switch sink {
         case .buffered(let continuation):
-            continuation.resume(
-                returning: HTTPResponse(status: status, headers: collector.headers, warnings: collector.warnings, body: body))
+            var response = HTTPResponse(status: status, headers: collector.headers, warnings: collector.warnings, body: body)
+            response.httpVersion = version == Int(CURL_HTTP_VERSION_2_0) ? "2" : version == Int(CURL_HTTP_VERSION_1_0) ? "1.0" : "1.1"
+            response.newConnections = connects
+            continuation.resume(returning: response)
         case .stream(let continuation):
             if !headSent {
                 continuation.yield(.head(HTTPResponse(status: status, headers: collector.headers, warnings: collector.warnings)))

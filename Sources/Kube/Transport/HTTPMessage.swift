@@ -45,6 +45,10 @@ public struct HTTPResponse: Sendable {
     /// The `Warning` header values (deprecations, unknown fields), to be logged.
     public var warnings: [String]
     public var body: Data
+    /// The HTTP version spoken: `1.1` or `2`.
+    public var httpVersion: String = "1.1"
+    /// New connections this exchange had to open (0 when it reused or multiplexed onto one).
+    public var newConnections: Int = 0
 
     /// A response with the given parts.
     public init(status: Int, headers: [String: String] = [:], warnings: [String] = [], body: Data = Data()) {
