@@ -73,6 +73,7 @@ let package = Package(
                 "Kube", "KubeSandbox", "CCurl", "CCurlShim",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
         .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import YAML
+import Logging
+import ServiceLifecycle
 
 @testable import Kube
 
@@ -163,4 +165,19 @@ func freePort() throws -> Int {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
     return Int(UInt16(bigEndian: address.sin_port))
+}
+
+@Suite(.timeLimit(.minutes(1))) struct CurlLoopServiceTests {
+    @Test func gracefulShutdownOfTheServiceGroupStopsTheLoop() async throws {
+        let loop = CurlLoop()
+        let group = ServiceGroup(services: [loop], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(50))
+        await group.triggerGracefulShutdown()
+        try await running.value
+        try await Task.sleep(for: .milliseconds(50))
+        await #expect(throws: KubeError.transport("the client is shut down")) {
+            try await loop.perform(HTTPRequest(url: "http://127.0.0.1:1/"))
+        }
+    }
 }

@@ -2,6 +2,7 @@ import CCurl
 import CCurlShim
 import Foundation
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The one libcurl *multi* event loop that carries every request and every watch of a client.
@@ -207,4 +208,13 @@ enum CurlGlobal {
     private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
 
     static func ensureInitialized() { _ = initialized }
+}
+
+extension CurlLoop: Service {
+    /// Runs as a `Service` of a `ServiceGroup`: the loop thread already runs; on graceful
+    /// shutdown (or cancellation) it is stopped, after the services started later have stopped.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        shutdown()
+    }
 }
