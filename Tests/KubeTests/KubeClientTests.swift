@@ -139,6 +139,18 @@ import YAML
         #expect(KubeError(status: statuses[0]) == .gone("too old resource version"))
     }
 
+    @Test func proxyURLFromTheKubeconfigIsUsed() async throws {
+        let kubeconfig = """
+            {"current-context":"c","clusters":[{"name":"c","cluster":{"server":"http://api.invalid:6443","proxy-url":"\(server.base)"}}],
+             "users":[{"name":"u","user":{}}],"contexts":[{"name":"c","context":{"cluster":"c","user":"u"}}]}
+            """
+        let configuration = try ClientConfiguration(kubeconfig: try Kubeconfig(document: try KubeconfigFile.parseJSON(kubeconfig, file: "k"), directory: "/"))
+        #expect(configuration.proxyURL == server.base)
+        // The test server answers absolute-URI requests as a proxy would forward them.
+        let response = try await KubeClient(configuration: configuration).send(KubeRequest(method: .get, verb: .get, path: "/echo"))
+        #expect(response.status == 200)
+    }
+
     @Test func watchOfAMissingPathThrowsTheStatus() async throws {
         let stream = client.watch(JSONValue.self, ResourceType(group: "x.io", version: "v1", plural: "nothings", kind: "Nothing", namespaced: false))
         await #expect(throws: KubeError.notFound("no such path")) {

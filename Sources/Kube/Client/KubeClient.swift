@@ -116,6 +116,7 @@ public final class KubeClient: Sendable {
             method: request.method.rawValue, url: url, headers: headers, body: request.body, tls: tls,
             timeout: streaming ? nil : .seconds(60), idleTimeout: idleTimeout)
         http.connectTo = connectTo
+        http.proxy = configuration.proxyURL
         return http
     }
 

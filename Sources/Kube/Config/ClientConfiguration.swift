@@ -10,6 +10,8 @@ public struct ClientConfiguration: Hashable, Sendable {
     public var namespace: String
     public var tls: TLSConfiguration
     public var credentials: Credentials
+    /// An HTTP(S) or SOCKS proxy for every connection (kubeconfig `proxy-url`).
+    public var proxyURL: String?
     /// The cluster as an exec plugin sees it in `KUBERNETES_EXEC_INFO` (when asked for).
     var execCluster: Kubeconfig.Cluster?
 
@@ -66,6 +68,7 @@ public struct ClientConfiguration: Hashable, Sendable {
             credentials = .none
         }
         self.init(server: cluster.server, namespace: selected.namespace ?? "default", tls: tls, credentials: credentials)
+        self.proxyURL = cluster.proxyURL
         self.execCluster = cluster
     }
 

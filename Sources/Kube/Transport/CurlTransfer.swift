@@ -87,6 +87,7 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
         configureTLS(set: set, setString: set, setBlob: set)
+        if let proxy = request.proxy { set(CURLOPT_PROXY, proxy) }
         if let connectTo = request.connectTo {
             connectToList = curl_slist_append(nil, connectTo)
             ok = ok && ec_easy_setopt_slist(handle, CURLOPT_CONNECT_TO, connectToList) == CURLE_OK

@@ -18,6 +18,8 @@ public struct HTTPRequest: Sendable {
     /// libcurl `CONNECT_TO` entry (`host:port:connect-host:connect-port`): connect elsewhere than
     /// the URL's host while verifying TLS against the URL's host (kubeconfig `tls-server-name`).
     public var connectTo: String?
+    /// Proxy URL (`http://`, `https://`, `socks5://`) to reach the server through.
+    public var proxy: String?
 
     /// A request with the given parts and default timeouts (10 s connect, 60 s total).
     public init(
