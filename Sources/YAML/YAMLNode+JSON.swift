@@ -232,10 +232,11 @@ struct JSONConverter {
 extension JSONValue {
     /// A float as it comes out of Go's `json.Marshal` and apimachinery's JSON decoding: an
     /// integral value below 1e21 is printed without a fraction and read back as an integer when
-    /// it fits `Int64`.
+    /// it fits `Int64`. Go prints -2^63 as `-9223372036854776000` (shortest digits padded with
+    /// zeros), which overflows `Int64` when read back, so it stays a float, as kubectl shows.
     static func kubernetesNumber(_ value: Double) -> JSONValue {
         if value.rounded(.towardZero) == value, abs(value) < 1e21,
-            value >= -9.223372036854775808e18, value < 9.223372036854775808e18
+            value > -9.223372036854775808e18, value < 9.223372036854775808e18
         {
             return .int(Int64(value))
         }
