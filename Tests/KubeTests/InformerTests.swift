@@ -92,6 +92,28 @@ import Testing
         await running.value
     }
 
+    @Test func watchClosedEveryFewHundredMillisecondsMissesAndRepeatsNothing() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))
+        let informer = Informer<Lease>(client: client, namespace: "team-a")
+        let recorder = Recorder()
+        let running = Task { await informer.run { recorder.record($0) } }
+        try await waitFor { informer.hasSynced }
+        // 60 objects written over about 3 s while the server ends every watch after 0.2 s.
+        for index in 0..<60 {
+            _ = try await client.create(Lease(metadata: ObjectMeta(name: "o\(index)", namespace: "team-a")))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await waitFor { informer.store.count == 60 }
+        let added = recorder.all.filter { $0.hasPrefix("added") }
+        #expect(added.count == 60)
+        #expect(Set(added).count == 60)
+        #expect(client.apiCalls.snapshot[.watch, default: 0] >= 8)
+        #expect(client.apiCalls.snapshot[.list] == 1)
+        running.cancel()
+        await running.value
+    }
+
     func waitFor(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<200 {
             if condition() { return }
