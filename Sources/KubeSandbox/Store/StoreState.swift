@@ -1,0 +1,160 @@
+import Foundation
+import YAML
+
+/// A reference to one stored object.
+struct ObjectRef: Hashable, Sendable {
+    var storageKey: String
+    var key: String
+}
+
+/// One registered watcher.
+struct Watcher: Sendable {
+    var namespace: String?
+    var labels: LabelSelector
+    var fields: FieldSelector
+    var continuation: AsyncStream<WatchEvent>.Continuation
+
+    func matches(_ object: JSONValue) -> Bool {
+        if let namespace, ObjectMeta.namespace(object) != namespace { return false }
+        return labels.matches(ObjectMeta.labels(object)) && fields.matches(object)
+    }
+}
+
+/// Everything the store holds, mutated only under the store's lock.
+///
+/// Invariants: `revision` only grows; every committed change is one event in `history` with that
+/// revision; all events with a revision above `floor` are still in `history` (older ones are
+/// gone, so resuming from before `floor` is 410 Gone).
+struct StoreState: Sendable {
+    static let crdKey = "customresourcedefinitions.apiextensions.k8s.io"
+
+    var revision: Int64 = 1
+    var buckets: [String: [String: StoredObject]] = [:]
+    var uids: [String: ObjectRef] = [:]
+    /// Objects that have ownerReferences (the garbage collector looks only at these).
+    var owned: Set<ObjectRef> = []
+    /// Objects in foreground deletion, waiting for their dependents.
+    var foreground: Set<ObjectRef> = []
+    var history: [WatchEvent] = []
+    var historyStart = 0
+    var floor: Int64 = 1
+    let historyLimit: Int
+    var watchers: [String: [Int: Watcher]] = [:]
+    var nextWatcherID = 0
+    var catalog = ResourceCatalog()
+    var garbagePending = false
+
+    init(historyLimit: Int) { self.historyLimit = historyLimit }
+
+    static func key(namespace: String, name: String) -> String { "\(namespace)/\(name)" }
+
+    func object(_ ref: ObjectRef) -> StoredObject? { buckets[ref.storageKey]?[ref.key] }
+
+    var historyCount: Int { history.count - historyStart }
+
+    /// Stores (or, with nil, removes) an object as one change, notifying watchers.
+    @discardableResult
+    mutating func commit(_ storageKey: String, key: String, object: JSONValue?, previous: JSONValue?,
+                         eventType: String) -> StoredObject {
+        revision += 1
+        var value = object ?? previous ?? .null
+        ObjectMeta.set("resourceVersion", .string(String(revision)), in: &value)
+        let stored = StoredObject(value)
+        let ref = ObjectRef(storageKey: storageKey, key: key)
+        let uid = ObjectMeta.uid(value)
+        if object != nil {
+            buckets[storageKey, default: [:]][key] = stored
+            if !uid.isEmpty { uids[uid] = ref }
+            if ObjectMeta.ownerUIDs(value).isEmpty { owned.remove(ref) } else { owned.insert(ref); garbagePending = true }
+            if ObjectMeta.finalizers(value).contains("foregroundDeletion"), ObjectMeta.isDeleting(value) {
+                foreground.insert(ref)
+                garbagePending = true
+            } else {
+                foreground.remove(ref)
+            }
+        } else {
+            buckets[storageKey]?[key] = nil
+            if !uid.isEmpty { uids[uid] = nil }
+            owned.remove(ref)
+            foreground.remove(ref)
+            garbagePending = garbagePending || !owned.isEmpty
+        }
+        let event = WatchEvent(type: eventType, object: stored.value, objectBytes: stored.bytes,
+                               resourceVersion: revision, storageKey: storageKey)
+        record(event)
+        fanOut(event, previous: previous)
+        if storageKey == Self.crdKey { rebuildCatalog() }
+        return stored
+    }
+
+    private mutating func record(_ event: WatchEvent) {
+        history.append(event)
+        if historyCount > historyLimit {
+            floor = history[historyStart].resourceVersion
+            historyStart += 1
+        }
+        // Drop the consumed prefix now and then, so the array stays near the limit.
+        if historyStart > max(1024, historyLimit) {
+            history.removeFirst(historyStart)
+            historyStart = 0
+        }
+    }
+
+    /// Forgets all history: a watch or continue token from before now gets 410.
+    mutating func compact() {
+        history.removeAll()
+        historyStart = 0
+        floor = revision
+    }
+
+    private func fanOut(_ event: WatchEvent, previous: JSONValue?) {
+        guard let group = watchers[event.storageKey] else { return }
+        for watcher in group.values {
+            let now = watcher.matches(event.object)
+            let before = previous.map(watcher.matches) ?? false
+            switch (event.type, before, now) {
+            case ("MODIFIED", false, true):
+                watcher.continuation.yield(WatchEvent(type: "ADDED", object: event.object,
+                                                      resourceVersion: event.resourceVersion, storageKey: event.storageKey))
+            case ("MODIFIED", true, false):
+                watcher.continuation.yield(WatchEvent(type: "DELETED", object: event.object,
+                                                      resourceVersion: event.resourceVersion, storageKey: event.storageKey))
+            case (_, _, true):
+                watcher.continuation.yield(event)
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Every event after `revision` for one type, oldest first.
+    func events(after revision: Int64, storageKey: String) -> [WatchEvent] {
+        var result: [WatchEvent] = []
+        for index in historyStart..<history.count where history[index].resourceVersion > revision
+            && history[index].storageKey == storageKey
+        {
+            result.append(history[index])
+        }
+        return result
+    }
+
+    mutating func rebuildCatalog() {
+        let crds = (buckets[Self.crdKey] ?? [:]).sorted { $0.key < $1.key }.map(\.value.value)
+        catalog = ResourceCatalog(crds: crds)
+    }
+
+    /// Objects of one type (optionally one namespace), sorted by key.
+    func objects(_ storageKey: String, namespace: String?) -> [(key: String, object: StoredObject)] {
+        guard let bucket = buckets[storageKey] else { return [] }
+        var result: [(key: String, object: StoredObject)] = []
+        result.reserveCapacity(bucket.count)
+        if let namespace {
+            let prefix = namespace + "/"
+            for (key, object) in bucket where key.hasPrefix(prefix) { result.append((key, object)) }
+        } else {
+            for (key, object) in bucket { result.append((key, object)) }
+        }
+        result.sort { $0.key < $1.key }
+        return result
+    }
+}
