@@ -17,7 +17,8 @@ extension ObjectStore {
     /// Starts a watch on one type. The stream ends when the caller stops iterating, when
     /// `closeAllWatches()` runs, or (after one ERROR event) when the start is too old.
     public func watch(_ type: ResourceType, namespace: String?, labels: LabelSelector = .everything,
-                      fields: FieldSelector = .everything, from start: WatchStart) -> AsyncStream<WatchEvent>
+                      fields: FieldSelector = .everything, from start: WatchStart, timeout: Duration? = nil,
+                      bookmarkAtTimeout: Bool = false) -> AsyncStream<WatchEvent>
     {
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream()
         let watcher = Watcher(namespace: type.namespaced ? namespace : nil, labels: labels, fields: fields,
@@ -62,6 +63,19 @@ extension ObjectStore {
         }
         if let id {
             let storageKey = type.storageKey
+            if let timeout {
+                let closing = Task { [weak self] in
+                    try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled else { return }
+                    if bookmarkAtTimeout, let self { continuation.yield(self.bookmark(for: type)) }
+                    continuation.finish()
+                }
+                continuation.onTermination = { [weak self] _ in
+                    closing.cancel()
+                    self?.withState { state in state.watchers[storageKey]?[id] = nil }
+                }
+                return stream
+            }
             continuation.onTermination = { [weak self] _ in
                 self?.withState { state in state.watchers[storageKey]?[id] = nil }
             }
