@@ -70,7 +70,8 @@ public final class SandboxServer: Sendable {
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
         let application = makeApplication { readyContinuation.yield(); readyContinuation.finish() }
         let serviceGroup = ServiceGroup(
-            configuration: .init(services: [.init(service: application)], logger: config.logger))
+            configuration: .init(services: [.init(service: application), .init(service: WatchCloser(store: store))],
+                                 logger: config.logger))
         group.set(serviceGroup)
         let logger = config.logger
         Task {
@@ -89,7 +90,7 @@ public final class SandboxServer: Sendable {
     public func run(onReady: @escaping @Sendable (String) -> Void) async throws {
         let application = makeApplication { [address] in onReady("http://\(address.value)") }
         let serviceGroup = ServiceGroup(
-            configuration: .init(services: [.init(service: application)],
+            configuration: .init(services: [.init(service: application), .init(service: WatchCloser(store: store))],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: config.logger))
         group.set(serviceGroup)
         try await serviceGroup.run()
@@ -188,4 +189,16 @@ final class LockedValue<Value: Sendable>: Sendable {
     init(_ value: Value) { storage = Mutex(value) }
     func get() -> Value { storage.withLock { $0 } }
     func set(_ value: Value) { storage.withLock { $0 = value } }
+}
+
+/// Ends every open watch when shutdown begins: watches never finish on their own, and the HTTP
+/// server's graceful shutdown waits for open responses. Listed after the server, so the service
+/// group signals it first.
+struct WatchCloser: Service {
+    let store: ObjectStore
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        store.closeAllWatches()
+    }
 }
