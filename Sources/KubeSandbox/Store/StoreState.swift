@@ -77,7 +77,7 @@ struct StoreState: Sendable {
             if !uid.isEmpty { uids[uid] = nil }
             owned.remove(ref)
             foreground.remove(ref)
-            garbagePending = garbagePending || !owned.isEmpty
+            garbagePending = garbagePending || !owned.isEmpty || !foreground.isEmpty
         }
         let event = WatchEvent(type: eventType, object: stored.value, objectBytes: stored.bytes,
                                resourceVersion: revision, storageKey: storageKey)
