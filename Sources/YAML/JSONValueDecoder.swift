@@ -1,0 +1,275 @@
+/// Decodes `Decodable` values from a `JSONValue` (a JSON request body, or YAML already converted).
+///
+/// Decoding is strict the way the Kubernetes API server is: no string/number coercion, integers
+/// must fit the target type, and a float only decodes into an integer type when it is integral.
+/// Errors are `YAMLError.decoding(nil, path:message:)` with the field path in Kubernetes notation;
+/// `YAMLDecoder` adds the source position. A `JSONValue` field receives the value unchanged.
+public struct JSONValueDecoder: Sendable {
+    /// Creates a decoder.
+    public init() {}
+
+    /// Decodes `type` from `value`.
+    /// - Throws: `YAMLError.decoding` with the path of the offending field; errors thrown by the
+    ///   type's own `init(from:)` that are not `DecodingError` pass through unchanged.
+    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+        do {
+            return try ValueDecoder(value: value, codingPath: []).decode(type)
+        } catch let error as DecodingError {
+            let failure = DecodingFailure(error)
+            throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+        }
+    }
+}
+
+/// A `DecodingError` reduced to the path of the offending node, the path to show and a message.
+struct DecodingFailure {
+    /// Where the offending node is (for a missing key: the enclosing mapping).
+    var nodePath: [any CodingKey]
+    /// The path shown to the user (for a missing key: including the key).
+    var path: [any CodingKey]
+    var message: String
+
+    init(_ error: DecodingError) {
+        switch error {
+        case .keyNotFound(let key, let context):
+            nodePath = context.codingPath
+            path = context.codingPath + [key]
+            message = "required key is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            nodePath = context.codingPath
+            path = context.codingPath
+            message = context.debugDescription
+        @unknown default:
+            nodePath = []
+            path = []
+            message = "\(error)"
+        }
+    }
+}
+
+extension Array where Element == any CodingKey {
+    /// `spec.rules[0].ports[1]`, with keys that are not plain words in brackets:
+    /// `metadata.labels[app.kubernetes.io/name]`.
+    var renderedPath: String {
+        var text = ""
+        for key in self {
+            if key is IndexKey, let index = key.intValue {
+                text += "[\(index)]"
+            } else if key.stringValue.utf8.allSatisfy({ $0 == 0x5F || $0 == 0x2D || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) }) && !key.stringValue.isEmpty {
+                text += text.isEmpty ? key.stringValue : "." + key.stringValue
+            } else {
+                text += "[\(key.stringValue)]"
+            }
+        }
+        return text
+    }
+}
+
+/// The key of an element of an unkeyed container.
+struct IndexKey: CodingKey {
+    var intValue: Int?
+    var stringValue: String { "Index \(intValue ?? 0)" }
+    init(_ index: Int) { intValue = index }
+    init?(stringValue: String) { return nil }
+    init?(intValue: Int) { self.intValue = intValue }
+}
+
+/// The key of a member of a keyed container.
+struct MemberKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) {
+        stringValue = string
+        intValue = Int(string)
+    }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+extension JSONValue {
+    /// The noun for this kind of value in error messages.
+    var kindName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .string: return "a string"
+        case .array: return "a list"
+        case .object: return "a mapping"
+        }
+    }
+}
+
+struct ValueDecoder: Decoder {
+    let value: JSONValue
+    let codingPath: [any CodingKey]
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError {
+        if case .null = value {
+            return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found null"))
+        }
+        return .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(value.kindName)"))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if T.self == JSONValue.self, let value = value as? T { return value }
+        return try T(from: self)
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let members) = value else { throw mismatch("a mapping", [String: JSONValue].self) }
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .array(let elements) = value else { throw mismatch("a list", [JSONValue].self) }
+        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+}
+
+extension ValueDecoder: SingleValueDecodingContainer {
+    func decodeNil() -> Bool { value == .null }
+
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard case .bool(let flag) = value else { throw mismatch("a boolean", type) }
+        return flag
+    }
+
+    func decode(_ type: String.Type) throws -> String {
+        guard case .string(let text) = value else { throw mismatch("a string", type) }
+        return text
+    }
+
+    func decode(_ type: Double.Type) throws -> Double {
+        switch value {
+        case .double(let number): return number
+        case .int(let number): return Double(number)
+        default: throw mismatch("a number", type)
+        }
+    }
+
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
+        let wide: Int64
+        switch value {
+        case .int(let number):
+            wide = number
+        case .double(let number) where number.rounded(.towardZero) == number && abs(number) < 9.2e18:
+            wide = Int64(number)
+        case .double:
+            throw DecodingError.typeMismatch(
+                type, .init(codingPath: codingPath, debugDescription: "expected an integer, found a number with a fraction or beyond 64 bits"))
+        default:
+            throw mismatch("an integer", type)
+        }
+        guard let exact = I(exactly: wide) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath, debugDescription: "the integer \(wide) is outside the range \(I.min)...\(I.max) of \(I.self)"))
+        }
+        return exact
+    }
+
+    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+
+}
+
+struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let members: [String: JSONValue]
+    let codingPath: [any CodingKey]
+
+    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+
+    func child(_ key: Key) throws -> ValueDecoder {
+        guard let value = members[key.stringValue] else {
+            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required key is missing"))
+        }
+        return ValueDecoder(value: value, codingPath: codingPath + [key])
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { (members[key.stringValue] ?? .null) == .null }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try child(key).decode(type)
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let value = members[key.stringValue], value != .null else { return nil }
+        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decode(type)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
+        -> KeyedDecodingContainer<NestedKey>
+    {
+        try child(key).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try child(key).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        ValueDecoder(value: .object(members), codingPath: codingPath)
+    }
+
+    func superDecoder(forKey key: Key) throws -> any Decoder {
+        ValueDecoder(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key])
+    }
+}
+
+struct UnkeyedContainer: UnkeyedDecodingContainer {
+    let elements: [JSONValue]
+    let codingPath: [any CodingKey]
+    var currentIndex = 0
+
+    init(elements: [JSONValue], codingPath: [any CodingKey]) {
+        self.elements = elements
+        self.codingPath = codingPath
+    }
+
+    var count: Int? { elements.count }
+    var isAtEnd: Bool { currentIndex >= elements.count }
+
+    mutating func next() throws -> ValueDecoder {
+        guard !isAtEnd else {
+            throw DecodingError.valueNotFound(
+                JSONValue.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the list has too few elements"))
+        }
+        defer { currentIndex += 1 }
+        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)])
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, elements[currentIndex] == .null else { return false }
+        currentIndex += 1
+        return true
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try next().container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
+
+    mutating func superDecoder() throws -> any Decoder { try next() }
+}
