@@ -65,8 +65,14 @@ enum BodyDecoding {
         do {
             return try JSONParser.parse(bytes)
         } catch {
-            if yaml, let value = try? YAMLBody.parse(bytes) { return value }
-            throw .badRequest("couldn't get version/kind; json parse error: \(error.message) (at byte \(error.offset))")
+            guard yaml else {
+                throw .badRequest("couldn't get version/kind; json parse error: \(error.message) (at byte \(error.offset))")
+            }
+        }
+        do {
+            return try YAMLBody.parse(bytes)
+        } catch {
+            throw .badRequest("error converting YAML to JSON: \(error)")
         }
     }
 }
