@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 import YAML
@@ -15,6 +18,23 @@ import YAML
 /// Guarantees: `start()` returns only once the port accepts connections. Caveats: plain HTTP only
 /// (no TLS yet); authorization allows every authenticated caller.
 public final class SandboxServer: Sendable {
+    /// The files for TLS.
+    public struct TLSFiles: Sendable {
+        /// PEM certificate (chain) the server presents.
+        public var certificatePath: String
+        /// PEM private key of that certificate.
+        public var keyPath: String
+        /// PEM CA bundle; when set, client certificates it signed authenticate (user = CN, groups = O).
+        public var clientCAPath: String?
+
+        /// Creates the file set.
+        public init(certificatePath: String, keyPath: String, clientCAPath: String? = nil) {
+            self.certificatePath = certificatePath
+            self.keyPath = keyPath
+            self.clientCAPath = clientCAPath
+        }
+    }
+
     /// Server settings.
     public struct Config: Sendable {
         /// The address to bind; keep it on loopback.
@@ -27,16 +47,19 @@ public final class SandboxServer: Sendable {
         public var store: ObjectStore.Config
         /// Logger for request logs (debug level) and lifecycle.
         public var logger: Logger
+        /// TLS files; nil serves plain HTTP.
+        public var tls: TLSFiles?
 
         /// Creates a configuration: loopback, port 0, one generated admin token.
         public init(host: String = "127.0.0.1", port: Int = 0, tokens: TokenAuthenticator? = .generatedAdmin(),
                     store: ObjectStore.Config = ObjectStore.Config(),
-                    logger: Logger = Logger(label: "elevator.sandbox")) {
+                    logger: Logger = Logger(label: "elevator.sandbox"), tls: TLSFiles? = nil) {
             self.host = host
             self.port = port
             self.tokens = tokens
             self.store = store
             self.logger = logger
+            self.tls = tls
         }
     }
 
@@ -63,12 +86,12 @@ public final class SandboxServer: Sendable {
     public var token: String? { config.tokens?.entries.first?.token }
 
     /// `http://host:port` once listening.
-    public var url: String { "http://\(address.value)" }
+    public var url: String { "\(config.tls == nil ? "http" : "https")://\(address.value)" }
 
     /// Starts listening and returns once connections are accepted.
     public func start() async throws {
         let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
-        let application = makeApplication { readyContinuation.yield(); readyContinuation.finish() }
+        let application = try makeApplication { readyContinuation.yield(); readyContinuation.finish() }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: [.init(service: application), .init(service: WatchCloser(store: store))],
                                  logger: config.logger))
@@ -88,7 +111,8 @@ public final class SandboxServer: Sendable {
 
     /// Runs in the foreground until SIGINT or SIGTERM; `onReady` runs once connections are accepted.
     public func run(onReady: @escaping @Sendable (String) -> Void) async throws {
-        let application = makeApplication { [address] in onReady("http://\(address.value)") }
+        let scheme = config.tls == nil ? "http" : "https"
+        let application = try makeApplication { [address] in onReady("\(scheme)://\(address.value)") }
         let serviceGroup = ServiceGroup(
             configuration: .init(services: [.init(service: application), .init(service: WatchCloser(store: store))],
                                  gracefulShutdownSignals: [.sigterm, .sigint], logger: config.logger))
@@ -102,21 +126,46 @@ public final class SandboxServer: Sendable {
         await group.get()?.triggerGracefulShutdown()
     }
 
-    private func makeApplication(onReady: @escaping @Sendable () -> Void) -> some Service {
+    private func makeApplication(onReady: @escaping @Sendable () -> Void) throws -> some Service {
         let responder = SandboxResponder(store: store, faults: faults, counters: counters, tokens: config.tokens,
-                                         address: address, logger: config.logger)
+                                         address: address, secure: config.tls != nil, logger: config.logger)
         let faults = self.faults
         let address = self.address
         let host = config.host
+        var server = HTTPServerBuilder.http1(additionalChannelHandlers: [ConnectionRefusal(faults: faults)])
+        if let tls = config.tls { server = try .tls(server, tlsConfiguration: try Self.tlsConfiguration(tls)) }
         return Application(
             responder: responder,
-            server: .http1(additionalChannelHandlers: [ConnectionRefusal(faults: faults)]),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(host, port: config.port), serverName: nil),
             onServerRunning: { channel in
                 address.value = "\(host):\(channel.localAddress?.port ?? 0)"
                 onReady()
             },
             logger: Self.quieter(config.logger))
+    }
+
+    private static func tlsConfiguration(_ files: TLSFiles) throws -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(files.certificatePath)
+            key = try NIOSSLPrivateKey(file: files.keyPath, format: .pem)
+        } catch {
+            throw SandboxConfigError.tls("the TLS certificate \(files.certificatePath) or key \(files.keyPath) cannot be read as PEM: \(error)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let ca = files.clientCAPath {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+            } catch {
+                throw SandboxConfigError.tls("the client CA file \(ca) cannot be read as PEM: \(error)")
+            }
+            // Tokens still work: a client certificate is verified when offered, not required.
+            configuration.certificateVerification = .optionalVerification
+        }
+        return configuration
     }
 
     /// Hummingbird's own lifecycle lines are info-level; keep them out of the one-line output.
@@ -169,11 +218,12 @@ public final class SandboxServer: Sendable {
     }
 
     /// A kubeconfig for `url` that authenticates with `token`, in namespace `default`.
-    public static func kubeconfig(url: String, token: String?) -> String {
-        var lines = [
-            "apiVersion: v1", "kind: Config", "clusters:", "- name: sandbox", "  cluster:", "    server: \(url)",
-            "users:", "- name: sandbox", "  user:",
-        ]
+    public static func kubeconfig(url: String, token: String?, certificateAuthorityPEM: String? = nil) -> String {
+        var lines = ["apiVersion: v1", "kind: Config", "clusters:", "- name: sandbox", "  cluster:", "    server: \(url)"]
+        if let pem = certificateAuthorityPEM {
+            lines.append("    certificate-authority-data: \(Data(pem.utf8).base64EncodedString())")
+        }
+        lines += ["users:", "- name: sandbox", "  user:"]
         lines.append(token.map { "    token: \($0)" } ?? "    {}")
         lines += [
             "contexts:", "- name: sandbox", "  context:", "    cluster: sandbox", "    user: sandbox",

@@ -81,11 +81,13 @@ public enum SandboxConfigError: Error, Sendable, Equatable, CustomStringConverti
     case crds(String)
     /// The kubeconfig could not be written.
     case kubeconfig(String)
+    /// The TLS files could not be used.
+    case tls(String)
 
     /// The one-sentence explanation.
     public var description: String {
         switch self {
-        case .tokenFile(let message), .crds(let message), .kubeconfig(let message): message
+        case .tokenFile(let message), .crds(let message), .kubeconfig(let message), .tls(let message): message
         }
     }
 }

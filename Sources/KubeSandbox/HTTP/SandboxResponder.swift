@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOSSL
 import Synchronization
 import YAML
 
@@ -8,19 +10,21 @@ import YAML
 /// routing to discovery, OpenAPI, the admin path and the resource verbs. It never throws: every
 /// failure becomes a `Status` response.
 struct SandboxResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = SandboxRequestContext
 
     let store: ObjectStore
     let faults: FaultSwitchboard
     let counters: RequestCounters
     let tokens: TokenAuthenticator?
     let address: ServerAddress
+    /// Whether the server speaks TLS: then every API request needs a token or a client certificate.
+    let secure: Bool
     let logger: Logger
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let response: Response
         do {
-            response = try await handle(request)
+            response = try await handle(request, channel: context.channel)
         } catch {
             response = Responses.error(error)
         }
@@ -28,7 +32,7 @@ struct SandboxResponder: HTTPResponder {
         return response
     }
 
-    private func handle(_ request: Request) async throws(SandboxError) -> Response {
+    private func handle(_ request: Request, channel: any Channel) async throws(SandboxError) -> Response {
         let route = Route(path: request.uri.path)
         switch route {
         case .health: return Responses.bytes(Array("ok".utf8), contentType: "text/plain")
@@ -40,6 +44,11 @@ struct SandboxResponder: HTTPResponder {
             if let header = request.headers[.authorization] {
                 guard let known = tokens.authenticate(authorization: header) else { throw .unauthorized }
                 user = known
+            } else if secure {
+                guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+                    let der = try? certificate.toDERBytes(), let named = ClientCertificate.user(der: der)
+                else { throw .unauthorized }
+                user = named
             } else if let first = tokens.entries.first {
                 // client-go never sends a bearer token over plain HTTP, so without TLS a request
                 // without credentials acts as the kubeconfig's user (kube-apiserver's old
