@@ -86,13 +86,12 @@ public final class ObjectStore: Sendable {
             if let start, start.revision < state.floor {
                 throw .expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to get a consistent list.")
             }
-            let all = state.objects(type.storageKey, namespace: type.namespaced ? namespace : nil)
+            let all = state.objects(type.storageKey, namespace: type.namespaced ? namespace : nil, after: start?.key)
             var items: [StoredObject] = []
             var lastKey: String?
             var remaining = 0
             let revision = start?.revision ?? state.revision
             for (key, object) in all {
-                if let start, key <= start.key { continue }
                 guard labels.matches(ObjectMeta.labels(object.value)), fields.matches(object.value) else { continue }
                 if let limit, limit > 0, items.count >= limit {
                     remaining += 1

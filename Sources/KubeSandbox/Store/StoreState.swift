@@ -43,6 +43,7 @@ struct StoreState: Sendable {
     var nextWatcherID = 0
     var catalog = ResourceCatalog()
     var garbagePending = false
+    var sortedKeyCache: [String: [String]] = [:]
 
     init(historyLimit: Int) { self.historyLimit = historyLimit }
 
@@ -63,6 +64,7 @@ struct StoreState: Sendable {
         let ref = ObjectRef(storageKey: storageKey, key: key)
         let uid = ObjectMeta.uid(value)
         if object != nil {
+            if buckets[storageKey]?[key] == nil { sortedKeyCache[storageKey] = nil }
             buckets[storageKey, default: [:]][key] = stored
             if !uid.isEmpty { uids[uid] = ref }
             if ObjectMeta.ownerUIDs(value).isEmpty { owned.remove(ref) } else { owned.insert(ref); garbagePending = true }
@@ -74,6 +76,7 @@ struct StoreState: Sendable {
             }
         } else {
             buckets[storageKey]?[key] = nil
+            sortedKeyCache[storageKey] = nil
             if !uid.isEmpty { uids[uid] = nil }
             owned.remove(ref)
             foreground.remove(ref)
@@ -143,18 +146,39 @@ struct StoreState: Sendable {
         catalog = ResourceCatalog(crds: crds)
     }
 
-    /// Objects of one type (optionally one namespace), sorted by key.
-    func objects(_ storageKey: String, namespace: String?) -> [(key: String, object: StoredObject)] {
+    /// The keys of one type in sorted order; cached until an object of the type is added or removed,
+    /// so paging through 100,000 objects sorts them once, not once per page.
+    mutating func sortedKeys(_ storageKey: String) -> [String] {
+        if let cached = sortedKeyCache[storageKey] { return cached }
+        let keys = (buckets[storageKey] ?? [:]).keys.sorted()
+        sortedKeyCache[storageKey] = keys
+        return keys
+    }
+
+    /// Objects of one type (optionally one namespace), sorted by key, starting after `after`.
+    mutating func objects(_ storageKey: String, namespace: String?, after: String? = nil)
+        -> [(key: String, object: StoredObject)]
+    {
+        let keys = sortedKeys(storageKey)
         guard let bucket = buckets[storageKey] else { return [] }
-        var result: [(key: String, object: StoredObject)] = []
-        result.reserveCapacity(bucket.count)
-        if let namespace {
-            let prefix = namespace + "/"
-            for (key, object) in bucket where key.hasPrefix(prefix) { result.append((key, object)) }
-        } else {
-            for (key, object) in bucket { result.append((key, object)) }
+        let prefix = namespace.map { $0 + "/" }
+        var bound = prefix ?? ""
+        if let after, after >= bound { bound = after }
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < bound { low = middle + 1 } else { high = middle }
         }
-        result.sort { $0.key < $1.key }
+        var result: [(key: String, object: StoredObject)] = []
+        var index = low
+        while index < keys.count {
+            let key = keys[index]
+            index += 1
+            if let after, key <= after { continue }
+            if let prefix, !key.hasPrefix(prefix) { break }
+            if let object = bucket[key] { result.append((key, object)) }
+        }
         return result
     }
 }
