@@ -77,3 +77,15 @@ import YAML
         }
     }
 }
+
+@Suite struct WatchBookmarkTests {
+    @Test func bookmarksArrivePeriodicallyAndBeforeTheTimeout() async throws {
+        let store = makeStore()
+        let stream = store.watch(configMaps, namespace: "default", from: .now, timeout: .milliseconds(350),
+                                 bookmarkAtTimeout: true, bookmarkInterval: .milliseconds(100))
+        var events: [WatchEvent] = []
+        for await event in stream { events.append(event) }
+        #expect(events.count >= 3 && events.allSatisfy { $0.type == "BOOKMARK" })
+        #expect(events.last?.object["metadata"]?["resourceVersion"] == .string(String(store.resourceVersion)))
+    }
+}

@@ -14,11 +14,14 @@ public enum WatchStart: Sendable, Equatable {
 }
 
 extension ObjectStore {
-    /// Starts a watch on one type. The stream ends when the caller stops iterating, when
-    /// `closeAllWatches()` runs, or (after one ERROR event) when the start is too old.
+    /// Starts a watch on one type. The stream ends when the caller stops iterating, after
+    /// `timeout`, when `closeAllWatches()` runs, or (after one ERROR event) when the start is too
+    /// old. With `bookmarkAtTimeout` (the client's `allowWatchBookmarks`) it carries a BOOKMARK
+    /// every `bookmarkInterval` and one before the timeout.
     public func watch(_ type: ResourceType, namespace: String?, labels: LabelSelector = .everything,
                       fields: FieldSelector = .everything, from start: WatchStart, timeout: Duration? = nil,
-                      bookmarkAtTimeout: Bool = false) -> AsyncStream<WatchEvent>
+                      bookmarkAtTimeout: Bool = false, bookmarkInterval: Duration = .seconds(60))
+        -> AsyncStream<WatchEvent>
     {
         let (stream, continuation) = AsyncStream<WatchEvent>.makeStream()
         let watcher = Watcher(namespace: type.namespaced ? namespace : nil, labels: labels, fields: fields,
@@ -64,10 +67,17 @@ extension ObjectStore {
         if let id {
             let storageKey = type.storageKey
             if let timeout {
+                // Like kube-apiserver's watch cache: a BOOKMARK about every `bookmarkInterval` and
+                // one right before the deadline, when the client allows bookmarks.
                 let closing = Task { [weak self] in
-                    try? await Task.sleep(for: timeout)
-                    guard !Task.isCancelled else { return }
-                    if bookmarkAtTimeout, let self { continuation.yield(self.bookmark(for: type)) }
+                    let deadline = ContinuousClock.now + timeout
+                    while !Task.isCancelled {
+                        let next = min(deadline, ContinuousClock.now + bookmarkInterval)
+                        try? await Task.sleep(until: next)
+                        guard !Task.isCancelled else { return }
+                        if bookmarkAtTimeout, let self { continuation.yield(self.bookmark(for: type)) }
+                        if ContinuousClock.now >= deadline { break }
+                    }
                     continuation.finish()
                 }
                 continuation.onTermination = { [weak self] _ in
