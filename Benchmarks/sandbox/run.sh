@@ -33,3 +33,12 @@ wrk -t1 -c4 -d"${duration}s" "$url/api/v1/namespaces/default/configmaps" | grep 
 echo "== watch fan-out: 1000 watchers x 100 events"
 "$python" Benchmarks/sandbox/watch_fanout.py "$url" 1000 100
 echo "== server RSS: $(ps -o rss= -p $pid | awk '{printf "%.0f MiB", $1/1024}')"
+echo "== 100,000 objects: seed 99,000 more ConfigMaps in namespace bulk"
+seed_started=$(date +%s.%N)
+"$python" Benchmarks/sandbox/seed.py "$url" 99000 bulk
+echo "seeding took $(echo "$(date +%s.%N) - $seed_started" | bc) s (one client connection, one create at a time)"
+echo "== GET one ConfigMap with 100,000 stored, wrk -t1 -c32 -d${duration}s"
+wrk -t1 -c32 -d"${duration}s" -s Benchmarks/sandbox/get.lua "$url" | grep -E "Requests/sec|Non-2xx"
+echo "== paginated LIST of all 100,000 (limit=500)"
+"$python" Benchmarks/sandbox/list_all.py "$url"
+echo "== server RSS with 100,000 objects: $(ps -o rss= -p $pid | awk '{printf "%.0f MiB", $1/1024}')"

@@ -107,6 +107,28 @@ import YAML
         }
     }
 
+    @Test func pagesWithSelectorsAndNamespacesCountWhatRemains() throws {
+        let store = makeStore()
+        let namespaces = ResourceType.builtIns[0]
+        for namespace in ["default-x", "defaulu"] {
+            _ = try store.create(namespaces, namespace: "", body: json(#"{"metadata":{"name":"\#(namespace)"}}"#))
+            _ = try store.create(configMaps, namespace: namespace, body: configMap("outside"))
+        }
+        for index in 0..<6 {
+            let labels = index % 2 == 0 ? #","labels":{"even":"yes"}"# : ""
+            _ = try store.create(configMaps, namespace: "default", body: configMap("cm\(index)", labels))
+        }
+        let even = try LabelSelector(parsing: "even=yes")
+        let first = try store.list(configMaps, namespace: "default", labels: even, limit: 2)
+        #expect(first.items.map { ObjectMeta.name($0.value) } == ["cm0", "cm2"] && first.remainingItemCount == 1)
+        let second = try store.list(configMaps, namespace: "default", labels: even, limit: 2,
+                                    continueToken: first.continueToken)
+        #expect(second.items.map { ObjectMeta.name($0.value) } == ["cm4"] && second.continueToken == nil)
+        let plain = try store.list(configMaps, namespace: "default", limit: 4)
+        #expect(plain.remainingItemCount == 2, "objects of namespaces sharing the prefix are not counted")
+        #expect(try store.list(configMaps, namespace: nil).items.count == 8)
+    }
+
     @Test func garbageCollectionDeletesDependentsOfGoneOrMissingOwners() throws {
         let store = makeStore()
         let owner = try store.create(configMaps, namespace: "default", body: configMap("owner")).object.value

@@ -233,3 +233,30 @@ def test_lease_create_and_update_with_optimistic_concurrency(api):
     final = coordination.read_namespaced_lease("leader", "default")
     assert final.spec.holder_identity == "b"
     assert int(final.metadata.resource_version) > int(created.metadata.resource_version)
+
+
+def test_dry_run_and_delete_collection_with_a_label_selector(api):
+    core = client.CoreV1Api(api)
+    core.create_namespaced_config_map("default", configmap("dry"), dry_run="All")
+    assert exists(core, "dry") is None, "dryRun=All stores nothing"
+    for name, app in [("k1", "keep"), ("g1", "gone"), ("g2", "gone")]:
+        core.create_namespaced_config_map("default", configmap(name, labels={"app": app}))
+    core.delete_collection_namespaced_config_map("default", label_selector="app=gone")
+    assert [i.metadata.name for i in core.list_namespaced_config_map("default").items] == ["k1"]
+
+
+def test_watch_with_initial_events_ends_them_with_a_bookmark(sandbox):
+    core_path = "/api/v1/namespaces/default/configmaps"
+    import http.client
+    import urllib.parse
+    parsed = urllib.parse.urlparse(sandbox.url)
+    connection = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=10)
+    connection.request("POST", core_path, body=json.dumps({"metadata": {"name": "initial"}}),
+                       headers={"Content-Type": "application/json"})
+    connection.getresponse().read()
+    connection.request("GET", core_path + "?watch=1&sendInitialEvents=true&allowWatchBookmarks=true"
+                       "&resourceVersionMatch=NotOlderThan&timeoutSeconds=1")
+    lines = [json.loads(line) for line in connection.getresponse().read().splitlines() if line.strip()]
+    assert [line["type"] for line in lines[:2]] == ["ADDED", "BOOKMARK"]
+    assert lines[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert lines[-1]["type"] == "BOOKMARK", "a bookmark comes right before the timeout"

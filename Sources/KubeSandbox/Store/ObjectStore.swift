@@ -86,22 +86,15 @@ public final class ObjectStore: Sendable {
             if let start, start.revision < state.floor {
                 throw .expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response to get a consistent list.")
             }
-            let all = state.objects(type.storageKey, namespace: type.namespaced ? namespace : nil, after: start?.key)
-            var items: [StoredObject] = []
-            var lastKey: String?
-            var remaining = 0
+            let page = state.page(type.storageKey, namespace: type.namespaced ? namespace : nil, after: start?.key,
+                                  limit: limit, labels: labels, fields: fields)
             let revision = start?.revision ?? state.revision
-            for (key, object) in all {
-                guard labels.matches(ObjectMeta.labels(object.value)), fields.matches(object.value) else { continue }
-                if let limit, limit > 0, items.count >= limit {
-                    remaining += 1
-                    continue
-                }
-                items.append(object)
-                lastKey = key
-            }
             var token: String?
-            if remaining > 0, let lastKey { token = ContinueToken(revision: revision, key: lastKey).encoded }
+            if page.remaining > 0, let lastKey = page.lastKey {
+                token = ContinueToken(revision: revision, key: lastKey).encoded
+            }
+            let items = page.items
+            let remaining = page.remaining
             return ListResult(items: items, resourceVersion: state.revision, continueToken: token,
                               remainingItemCount: remaining > 0 ? remaining : nil)
         }

@@ -155,6 +155,58 @@ struct StoreState: Sendable {
         return keys
     }
 
+    /// One page of a list: up to `limit` matching objects after the key `after`, the last key
+    /// served and how many matching objects follow. Nothing beyond the page is copied, so walking
+    /// 100,000 objects in pages stays linear.
+    mutating func page(_ storageKey: String, namespace: String?, after: String?, limit: Int?,
+                       labels: LabelSelector, fields: FieldSelector)
+        -> (items: [StoredObject], lastKey: String?, remaining: Int)
+    {
+        let keys = sortedKeys(storageKey)
+        guard let bucket = buckets[storageKey] else { return ([], nil, 0) }
+        let prefix = namespace.map { $0 + "/" }
+        let first = Self.lowerBound(keys, max(prefix ?? "", after ?? ""))
+        // The end of the namespace's range: "/" + 1 is "0", so every key of the namespace sorts below it.
+        let end = prefix.map { Self.lowerBound(keys, String($0.dropLast()) + "0") } ?? keys.count
+        let selectsAll = labels.requirements.isEmpty && fields.requirements.isEmpty
+        var items: [StoredObject] = []
+        var lastKey: String?
+        var index = first
+        while index < end {
+            let key = keys[index]
+            index += 1
+            if let after, key <= after { continue }
+            guard let object = bucket[key] else { continue }
+            if !selectsAll, !(labels.matches(ObjectMeta.labels(object.value)) && fields.matches(object.value)) { continue }
+            if let limit, limit > 0, items.count >= limit {
+                if selectsAll { return (items, lastKey, end - index + 1) }
+                var remaining = 1
+                while index < end {
+                    if let candidate = bucket[keys[index]], labels.matches(ObjectMeta.labels(candidate.value)),
+                        fields.matches(candidate.value)
+                    {
+                        remaining += 1
+                    }
+                    index += 1
+                }
+                return (items, lastKey, remaining)
+            }
+            items.append(object)
+            lastKey = key
+        }
+        return (items, lastKey, 0)
+    }
+
+    static func lowerBound(_ keys: [String], _ bound: String) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < bound { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
     /// Objects of one type (optionally one namespace), sorted by key, starting after `after`.
     mutating func objects(_ storageKey: String, namespace: String?, after: String? = nil)
         -> [(key: String, object: StoredObject)]
