@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdHTTP2
 import HummingbirdTLS
 import Logging
 import NIOCore
@@ -15,8 +16,9 @@ import YAML
 /// faults on `faults`, read API call counts from `counters`, and `stop()` it. The same server
 /// backs `elevator sandbox`.
 ///
-/// Guarantees: `start()` returns only once the port accepts connections. Caveats: plain HTTP only
-/// (no TLS yet); authorization allows every authenticated caller.
+/// Guarantees: `start()` returns only once the port accepts connections. Caveats: without TLS a
+/// request without credentials acts as the first token's user (client-go sends no bearer token
+/// over plain HTTP); authorization allows every authenticated caller.
 public final class SandboxServer: Sendable {
     /// The files for TLS.
     public struct TLSFiles: Sendable {
@@ -133,7 +135,11 @@ public final class SandboxServer: Sendable {
         let address = self.address
         let host = config.host
         var server = HTTPServerBuilder.http1(additionalChannelHandlers: [ConnectionRefusal(faults: faults)])
-        if let tls = config.tls { server = try .tls(server, tlsConfiguration: try Self.tlsConfiguration(tls)) }
+        if let tls = config.tls {
+            // HTTP/2 (negotiated with ALPN) and HTTP/1.1 over TLS, as kube-apiserver serves them.
+            server = try .http2Upgrade(tlsConfiguration: try Self.tlsConfiguration(tls),
+                                       additionalChannelHandlers: [ConnectionRefusal(faults: faults)])
+        }
         return Application(
             responder: responder,
             server: server,

@@ -2,6 +2,7 @@
 client certificates (user = CN, groups = O), checked with kubectl and the Python client."""
 import json
 import subprocess
+import time
 
 import pytest
 from kubernetes import client, config
@@ -66,3 +67,22 @@ def test_python_client_over_https_and_anonymous_is_refused(tls_sandbox):
     with pytest.raises(ApiException) as refused:
         client.CoreV1Api(client.ApiClient(anonymous)).list_namespaced_config_map("default")
     assert refused.value.status == 401
+
+
+def test_https_speaks_http2_and_kubectl_watches_over_it(tls_sandbox):
+    server, folder = tls_sandbox
+    version = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2",
+                              "--cacert", str(folder / "server.crt"), "-H", "Authorization: Bearer admin-token",
+                              server.url + "/api/v1/namespaces/default/configmaps"],
+                             capture_output=True, text=True, timeout=30)
+    assert version.stdout == "2", version
+    watcher = subprocess.Popen([kubectl_binary(), "--kubeconfig", server.kubeconfig, "get", "configmaps", "-w",
+                                "-o", "name"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        server.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: over-h2\n")
+        time.sleep(1.0)
+    finally:
+        watcher.terminate()
+        out, err = watcher.communicate(timeout=10)
+    assert "configmap/over-h2" in out.split(), err

@@ -45,7 +45,7 @@ struct SandboxResponder: HTTPResponder {
                 guard let known = tokens.authenticate(authorization: header) else { throw .unauthorized }
                 user = known
             } else if secure {
-                guard let certificate = try? await channel.nioSSL_peerCertificate().get(),
+                guard let certificate = await Self.peerCertificate(channel),
                     let der = try? certificate.toDERBytes(), let named = ClientCertificate.user(der: der)
                 else { throw .unauthorized }
                 user = named
@@ -97,6 +97,14 @@ struct SandboxResponder: HTTPResponder {
         case .openAPIv2, .unknown, .health, .version, .admin:
             throw .unknownPath
         }
+    }
+
+    /// The client certificate of the connection: on the channel itself for HTTP/1.1, on the
+    /// parent connection for an HTTP/2 stream.
+    private static func peerCertificate(_ channel: any Channel) async -> NIOSSLCertificate? {
+        if let certificate = try? await channel.nioSSL_peerCertificate().get() { return certificate }
+        guard let parent = channel.parent else { return nil }
+        return try? await parent.nioSSL_peerCertificate().get()
     }
 
     static let version: JSONValue = .object([
