@@ -108,7 +108,8 @@ public final class SandboxServer: Sendable {
             readyContinuation.finish()
         }
         for await _ in ready { return }
-        throw SandboxConfigError.kubeconfig("the sandbox could not listen on \(config.host):\(config.port)")
+        throw SandboxConfigError.listen(
+            "the sandbox could not listen on \(config.host):\(config.port); pick a free port or 0 for any")
     }
 
     /// Runs in the foreground until SIGINT or SIGTERM; `onReady` runs once connections are accepted.

@@ -50,3 +50,14 @@ import FoundationNetworking
         #expect(faults.injectedError() == nil)
     }
 }
+
+@Suite struct SandboxServerPortTests {
+    @Test func aBusyPortIsReportedNotHung() async throws {
+        let first = SandboxServer()
+        try await first.start()
+        let port = try #require(first.url.split(separator: ":").last.flatMap { Int($0) })
+        let second = SandboxServer(config: .init(port: port))
+        await #expect(throws: SandboxConfigError.self) { try await second.start() }
+        await first.stop()
+    }
+}

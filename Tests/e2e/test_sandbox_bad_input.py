@@ -30,6 +30,10 @@ CONFIGMAPS = "/api/v1/namespaces/default/configmaps"
     ("GET", CONFIGMAPS + "?labelSelector=a%20in%20(b", None, {}, 400, "BadRequest"),
     ("GET", CONFIGMAPS + "?continue=not-a-token", None, {}, 400, "BadRequest"),
     ("GET", CONFIGMAPS, None, {"Authorization": "Bearer wrong"}, 401, "Unauthorized"),
+    ("GET", CONFIGMAPS + "?resourceVersion=999999", None, {}, 504, "Timeout"),
+    ("GET", CONFIGMAPS + "?resourceVersionMatch=Exact", None, {}, 400, "BadRequest"),
+    ("GET", CONFIGMAPS + "?resourceVersion=1&resourceVersionMatch=Sometimes", None, {}, 400, "BadRequest"),
+    ("GET", CONFIGMAPS + "?resourceVersion=1&resourceVersionMatch=Exact", None, {}, 410, "Expired"),
 ])
 def test_bad_requests_get_the_right_status(sandbox, method, path, body, headers, code, reason):
     status, response_headers, payload = call(sandbox, method, path, body, headers)

@@ -83,11 +83,15 @@ public enum SandboxConfigError: Error, Sendable, Equatable, CustomStringConverti
     case kubeconfig(String)
     /// The TLS files could not be used.
     case tls(String)
+    /// The server could not listen.
+    case listen(String)
 
     /// The one-sentence explanation.
     public var description: String {
         switch self {
-        case .tokenFile(let message), .crds(let message), .kubeconfig(let message), .tls(let message): message
+        case .tokenFile(let message), .crds(let message), .kubeconfig(let message), .tls(let message),
+            .listen(let message):
+            message
         }
     }
 }

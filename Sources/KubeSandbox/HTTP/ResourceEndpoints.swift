@@ -159,9 +159,37 @@ struct ResourceEndpoints {
             guard let value = Int(text), value >= 0 else { throw .badRequest("limit must be a non-negative integer") }
             limit = value
         }
+        try checkListVersion(query)
         let result = try store.list(type, namespace: namespace, labels: try labels(query), fields: try fields(query, type),
                                     limit: limit, continueToken: query["continue"])
         return Responses.list(result, type: type)
+    }
+
+    /// The `resourceVersion`/`resourceVersionMatch` rules of a list. The store serves only its
+    /// current state, so `NotOlderThan` (and a bare resourceVersion) is always met unless the
+    /// version is in the future, and `Exact` is met only for the current version; an older exact
+    /// version is answered 410 (clients then list again without one).
+    private func checkListVersion(_ query: Query) throws(SandboxError) {
+        let version = query["resourceVersion"] ?? ""
+        let match = query["resourceVersionMatch"] ?? ""
+        if !match.isEmpty {
+            guard ["NotOlderThan", "Exact"].contains(match) else {
+                throw .badRequest("resourceVersionMatch: Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\"")
+            }
+            if version.isEmpty {
+                throw .badRequest("resourceVersionMatch is forbidden unless resourceVersion is provided")
+            }
+            if !(query["continue"] ?? "").isEmpty {
+                throw .badRequest("resourceVersionMatch is forbidden for continue")
+            }
+        }
+        guard !version.isEmpty, version != "0" else { return }
+        guard let requested = Int64(version) else { throw .badRequest("invalid resource version \"\(version)\"") }
+        let current = store.resourceVersion
+        if requested > current { throw .resourceVersionTooLarge(requested: requested, current: current) }
+        if match == "Exact", requested != current {
+            throw .expired("too old resource version: \(requested) (\(current))")
+        }
     }
 
     private func watch(_ type: ResourceType, namespace: String?, query: Query, name: String?) throws(SandboxError)

@@ -55,6 +55,8 @@ public enum SandboxError: Error, Sendable, Equatable {
     case forbidden(String)
     /// 503 ServiceUnavailable, e.g. while the switchboard refuses service.
     case serviceUnavailable(String)
+    /// 504 Timeout for a resourceVersion newer than the store's.
+    case resourceVersionTooLarge(requested: Int64, current: Int64)
 
     /// The HTTP status code.
     public var code: Int {
@@ -73,6 +75,7 @@ public enum SandboxError: Error, Sendable, Equatable {
         case .internalError: 500
         case .forbidden: 403
         case .serviceUnavailable: 503
+        case .resourceVersionTooLarge: 504
         }
     }
 
@@ -94,6 +97,7 @@ public enum SandboxError: Error, Sendable, Equatable {
         case .internalError: "InternalError"
         case .forbidden: "Forbidden"
         case .serviceUnavailable: "ServiceUnavailable"
+        case .resourceVersionTooLarge: "Timeout"
         }
     }
 
@@ -118,6 +122,8 @@ public enum SandboxError: Error, Sendable, Equatable {
         case .tooLarge(let limit): "Request entity too large: limit is \(limit)"
         case .unauthorized: "Unauthorized"
         case .tooManyRequests: "Too many requests, please try again later."
+        case .resourceVersionTooLarge(let requested, let current):
+            "Too large resource version: \(requested), current: \(current)"
         }
     }
 
@@ -137,6 +143,13 @@ public enum SandboxError: Error, Sendable, Equatable {
             ]
         case .tooManyRequests(let seconds):
             details = ["retryAfterSeconds": .int(Int64(seconds))]
+        case .resourceVersionTooLarge:
+            details = [
+                "retryAfterSeconds": .int(1),
+                "causes": .array([.object([
+                    "reason": .string("ResourceVersionTooLarge"), "message": .string("Too large resource version"),
+                ])]),
+            ]
         default:
             break
         }
