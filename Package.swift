@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
-        .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),
+        .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
         .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
     ],

@@ -1,1 +1,137 @@
-// The reconciler that turns approved ElevationRequests into mesh objects for their window.
+import Elevation
+import Foundation
+import Kube
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The Elevator controller: caches the Elevation kinds and AuthorizationPolicies, reconciles each
+/// ElevationRequest when it or anything it depends on changes, and wakes it at its deadlines.
+///
+/// Guarantees: one reconcile per request at a time (the work queue's rule); a failed reconcile
+/// is retried with per-key back-off; on graceful shutdown it stops taking work, lets the
+/// reconciles in flight finish, then stops its informers.
+public final class ElevatorController: Service, Sendable {
+    let client: KubeClient
+    let options: ControllerOptions
+    let logger: Logger
+    let caches: Caches
+    private let queue: WorkQueue<String, ContinuousClock>
+    let reconciler: Reconciler
+    private let ready = Mutex(false)
+
+    /// A controller talking through `client`; `now` is the decision clock (injectable for tests),
+    /// `audit` where the audit lines go (stdout by default).
+    public init(
+        client: KubeClient, options: ControllerOptions = ControllerOptions(), audit: AuditLog = AuditLog(),
+        logger: Logger = Logger(label: "elevator.controller"), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.client = client
+        self.options = options
+        self.logger = logger
+        self.caches = Caches(client: client, namespace: options.namespace, logger: logger)
+        self.queue = WorkQueue(clock: ContinuousClock())
+        let events = EventRecorder(client: client, reportingController: "elevator.dev/controller", reportingInstance: options.instance)
+        self.reconciler = Reconciler(
+            client: client, caches: caches, events: events, audit: audit, options: options,
+            identityVerified: options.allowUnverifiedIdentity, now: now, logger: logger)
+    }
+
+    /// True once every cache has synced and the identity check ran (what `/readyz` reports).
+    public var isReady: Bool { ready.withLock { $0 } }
+
+    /// Runs until cancelled or gracefully shut down.
+    public func run() async throws {
+        let queue = self.queue
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await self.runAll()
+            } onCancel: {
+                Task { await queue.shutDown() }
+            }
+        } onGracefulShutdown: {
+            Task { await queue.shutDown() }
+        }
+        logger.info("controller stopped")
+    }
+
+    private func runAll() async {
+        await withTaskGroup(of: Void.self) { informers in
+            informers.addTask { await self.caches.requests.run { await self.requestChanged($0) } }
+            informers.addTask { await self.caches.policies.run { await self.policyChanged($0) } }
+            informers.addTask { await self.caches.approvals.run { await self.approvalChanged($0) } }
+            informers.addTask { await self.caches.meshObjects.run { await self.meshObjectChanged($0) } }
+            while !caches.hasSynced, !Task.isCancelled, await !queue.isShuttingDown {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if caches.hasSynced {
+                await checkIdentity()
+                ready.withLock { $0 = true }
+                logger.info("caches synced; reconciling")
+                await withTaskGroup(of: Void.self) { workers in
+                    for _ in 0..<max(1, options.workers) { workers.addTask { await self.work() } }
+                    workers.addTask { await self.sweepLoop() }
+                    await workers.next()  // the first worker returns when the queue shut down
+                    workers.cancelAll()
+                }
+            }
+            informers.cancelAll()
+        }
+    }
+
+    /// Takes keys until the queue shuts down.
+    private func work() async {
+        while let key = await queue.next() {
+            let started = ContinuousClock.now
+            do {
+                let next = try await reconciler.reconcile(key)
+                await queue.forget(key)
+                if let next {
+                    // A little after the deadline, so `decide` sees it has passed.
+                    let delay = max(0, next.timeIntervalSinceNow) + 0.02
+                    await queue.add(key, after: .milliseconds(Int64(delay * 1000)))
+                }
+                logger.debug("reconciled", metadata: ["request": "\(key)", "took": "\(ContinuousClock.now - started)"])
+            } catch {
+                logger.warning("reconcile failed; retrying", metadata: ["request": "\(key)", "error": "\(error)"])
+                await queue.addRateLimited(key)
+            }
+            await queue.done(key)
+        }
+    }
+
+    // MARK: - What a change enqueues
+
+    private func enqueue(_ keys: [String]) async {
+        for key in keys { await queue.add(key) }
+    }
+
+    private func requestChanged(_ event: InformerEvent<RequestObject>) async {
+        switch event {
+        case .added(let object), .updated(_, let object): await enqueue([Store<RequestObject>.key(of: object)])
+        case .deleted(let object): await enqueue([Store<RequestObject>.key(of: object)])
+        }
+    }
+
+    private func policyChanged(_ event: InformerEvent<PolicyObject>) async {
+        let object: PolicyObject
+        switch event {
+        case .added(let new), .updated(_, let new), .deleted(let new): object = new
+        }
+        await enqueue(caches.requestKeys(forPolicy: object.metadata.namespace ?? "", object.metadata.name ?? ""))
+    }
+
+    private func approvalChanged(_ event: InformerEvent<ApprovalObject>) async {
+        switch event {
+        case .added(let object), .updated(_, let object), .deleted(let object):
+            await enqueue([caches.requestKey(forApproval: object)])
+        }
+    }
+
+    private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
+        switch event {
+        case .added(let object), .updated(_, let object), .deleted(let object):
+            if let key = caches.requestKey(forMeshObject: object) { await enqueue([key]) }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Elevation
+import Foundation
+import YAML
+
+/// One JSON line per transition, on stdout by default: the audit trail a log pipeline keeps.
+///
+/// Format (keys sorted, one object per line): `time`, `kind` (`audit`), `event` (the Event
+/// reason), `type` (`Normal`/`Warning`), `namespace`, `request`, `uid`, `policy`, `requester`,
+/// `subject`, `phase`, `expiresAt` (when set), `breakGlass`, `message`.
+public struct AuditLog: Sendable {
+    private let sink: @Sendable (String) -> Void
+
+    /// An audit log writing each line to `sink`; by default standard output, flushed per line.
+    public init(sink: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }) {
+        self.sink = sink
+    }
+
+    /// Writes the line for `event` of `request`, whose new status is `status`.
+    func record(_ event: DecisionEvent, request: ElevationRequest, status: ElevationRequestStatus, at time: Date) {
+        var fields: [String: JSONValue] = [
+            "time": .string(RFC3339.format(time)), "kind": .string("audit"), "event": .string(event.reason),
+            "type": .string(event.kind.rawValue), "namespace": .string(request.metadata.namespace ?? ""),
+            "request": .string(request.metadata.name), "uid": .string(request.metadata.uid ?? ""),
+            "policy": .string(request.spec.policy), "requester": .string(request.spec.requester.user),
+            "subject": .string(request.spec.subject.display), "phase": .string((status.phase ?? .pending).rawValue),
+            "breakGlass": .bool(request.spec.breakGlass == true), "message": .string(event.message),
+        ]
+        if let expiresAt = status.expiresAt { fields["expiresAt"] = .string(RFC3339.format(expiresAt)) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(JSONValue.object(fields)) else { return }
+        sink(String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,35 @@
+import Elevation
+import Foundation
+
+/// What `elevator controller` was told by its flags; every field has the documented default.
+public struct ControllerOptions: Sendable {
+    /// Watch one namespace only; nil: all namespaces.
+    public var namespace: String?
+    /// `--trust-domain` and `--mesh-root-namespace`, for the Istio backend and the guard.
+    public var mesh: MeshOptions
+    /// `--allow-unverified-identity`: grant even when the identity admission policies are missing.
+    public var allowUnverifiedIdentity: Bool
+    /// `--retain-finished`: how long finished requests are kept; 0 keeps them for ever.
+    public var retainFinished: Duration
+    /// `--sweep-interval`: how often orphaned mesh objects are looked for.
+    public var sweepInterval: Duration
+    /// How many requests are reconciled at once (each request by one worker at a time).
+    public var workers: Int
+    /// The name Events are published from (`reportingInstance`), e.g. the pod name.
+    public var instance: String
+
+    /// Options with the defaults of API.md.
+    public init(
+        namespace: String? = nil, mesh: MeshOptions = MeshOptions(), allowUnverifiedIdentity: Bool = false,
+        retainFinished: Duration = .seconds(720 * 3600), sweepInterval: Duration = .seconds(30), workers: Int = 4,
+        instance: String = ProcessInfo.processInfo.hostName
+    ) {
+        self.namespace = namespace
+        self.mesh = mesh
+        self.allowUnverifiedIdentity = allowUnverifiedIdentity
+        self.retainFinished = retainFinished
+        self.sweepInterval = sweepInterval
+        self.workers = workers
+        self.instance = instance
+    }
+}

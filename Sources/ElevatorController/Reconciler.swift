@@ -1,0 +1,197 @@
+import Elevation
+import Foundation
+import Kube
+import Logging
+import Synchronization
+import YAML
+
+/// Reconciles one ElevationRequest: reads the caches, asks `decide`, and applies the decision in
+/// the order API.md requires: finalizer, mesh objects, status, Events and audit lines.
+///
+/// Guarantees: it reads only the caches (plus its own latest writes, so a stale cache never
+/// makes it decide twice); it writes the status only when `decide` changed it; the mesh objects
+/// are deleted before a status that says they are gone is written.
+final class Reconciler: Sendable {
+    static let finalizer = "elevator.dev/grant"
+
+    let client: KubeClient
+    let caches: Caches
+    let events: EventRecorder
+    let audit: AuditLog
+    let options: ControllerOptions
+    let backends: [any MeshBackend]
+    let identityVerified: Mutex<Bool>
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let writer: MeshWriter
+    /// The request as last written by this controller, by key: newer than the cache for a moment.
+    private let written = Mutex<[String: RequestObject]>([:])
+    /// Ignored approvals already reported (one Event each).
+    private let reportedIgnored = Mutex<Set<String>>([])
+
+    init(
+        client: KubeClient, caches: Caches, events: EventRecorder, audit: AuditLog, options: ControllerOptions,
+        identityVerified: Bool, now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.client = client
+        self.caches = caches
+        self.events = events
+        self.audit = audit
+        self.options = options
+        self.backends = [IstioBackend(options: options.mesh)]
+        self.identityVerified = Mutex(identityVerified)
+        self.now = now
+        self.logger = logger
+        self.writer = MeshWriter(client: client)
+    }
+
+    /// Reconciles the request `namespace/name`; returns when it must be looked at again.
+    func reconcile(_ key: String) async throws -> Date? {
+        guard var object = freshest(key) else {
+            written.withLock { _ = $0.removeValue(forKey: key) }
+            return nil
+        }
+        let deleting = object.metadata.deletionTimestamp != nil
+        let finalizers = object.metadata.finalizers ?? []
+        if !deleting, !object.value.phase.isTerminal, !finalizers.contains(Self.finalizer) {
+            object = try await setFinalizers(object, finalizers + [Self.finalizer])
+        }
+        let request = object.value
+        let namespace = object.metadata.namespace ?? ""
+        let time = now()
+        let environment = DecisionEnvironment(
+            identityVerified: identityVerified.withLock { $0 },
+            meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace)
+                .filter { $0["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue != "elevator" },
+            backends: backends)
+        let others = caches.requests.store.byIndex(Caches.byNamespace, namespace)
+            .filter { $0.metadata.uid != object.metadata.uid }.map(\.value)
+        let decision = decide(
+            request: request, policy: caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value,
+            approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value), activeGrants: others,
+            now: time, environment: environment)
+
+        try await applyMesh(decision, object: object)
+        if decision.statusChanged {
+            object = try await writeStatus(decision.status, of: object)
+        }
+        for event in decision.events {
+            audit.record(event, request: request, status: decision.status, at: time)
+            await publish(object, type: event.kind == .warning ? .warning : .normal, reason: event.reason, note: event.message)
+        }
+        await reportIgnored(decision.ignoredApprovals, of: object)
+        if deleting, (object.metadata.finalizers ?? []).contains(Self.finalizer) {
+            _ = try await setFinalizers(object, (object.metadata.finalizers ?? []).filter { $0 != Self.finalizer })
+            return nil
+        }
+        if (decision.status.phase ?? .pending).isTerminal {
+            return try await retire(object, status: decision.status, at: time)
+        }
+        return decision.nextReview
+    }
+
+    /// Writes the grant's objects (putting back what someone changed), or deletes them all.
+    private func applyMesh(_ decision: Decision, object: RequestObject) async throws {
+        let uid = object.metadata.uid ?? ""
+        let existing = caches.meshObjects(ofRequestUID: uid)
+        guard decision.grant != nil else {
+            for stale in existing { try await writer.delete(stale) }
+            // Objects the status lists that the cache has not seen yet (granted moments ago).
+            let cachedNames = Set(existing.compactMap(\.metadata.name))
+            for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
+                try await writer.deleteIfOwned(name: reference.name, namespace: object.metadata.namespace ?? "", requestUID: uid)
+            }
+            return
+        }
+        let freshGrant = decision.events.contains { $0.reason == "Granted" || $0.reason == "BreakGlass" }
+        for desired in decision.meshObjects {
+            let name = desired["metadata"]?["name"]?.stringValue
+            let current = existing.first { $0.metadata.name == name }
+            let outcome = try await writer.ensure(desired, current: current?.value.json)
+            if outcome != .unchanged, !freshGrant {
+                let what = outcome == .created ? "was deleted" : "was changed"
+                logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])
+                await publish(
+                    object, type: .warning, reason: "MeshObjectRestored",
+                    note: "AuthorizationPolicy \(name ?? "") \(what) while its grant is active; it was put back")
+            }
+        }
+        let wanted = Set(decision.meshObjects.compactMap { $0["metadata"]?["name"]?.stringValue })
+        for stale in existing where !wanted.contains(stale.metadata.name ?? "") { try await writer.delete(stale) }
+    }
+
+    /// Merge-patches `/status` with `status` and remembers the result.
+    private func writeStatus(_ status: ElevationRequestStatus, of object: RequestObject) async throws -> RequestObject {
+        let body = try JSONEncoder().encode(["status": status])
+        let updated = try await client.patchStatus(
+            RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
+            namespace: object.metadata.namespace, body)
+        remember(updated)
+        return updated
+    }
+
+    /// Sets `metadata.finalizers`, guarded by the resourceVersion the decision was based on.
+    private func setFinalizers(_ object: RequestObject, _ finalizers: [String]) async throws -> RequestObject {
+        let patch: JSONValue = .object([
+            "metadata": .object([
+                "finalizers": .array(finalizers.map(JSONValue.string)),
+                "resourceVersion": object.metadata.resourceVersion.map(JSONValue.string) ?? .null,
+            ])
+        ])
+        let updated = try await client.patch(
+            RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
+            namespace: object.metadata.namespace, .merge, try JSONEncoder().encode(patch))
+        remember(updated)
+        return updated
+    }
+
+    /// Deletes a finished request after `--retain-finished`; otherwise says when to look again.
+    private func retire(_ object: RequestObject, status: ElevationRequestStatus, at time: Date) async throws -> Date? {
+        guard options.retainFinished > .zero else { return nil }
+        let finished = status.conditions?.map(\.lastTransitionTime).max() ?? time
+        let due = finished.addingTimeInterval(TimeInterval(options.retainFinished.components.seconds))
+        guard time >= due else { return due }
+        do {
+            try await client.delete(
+                RequestObject.resourceType, name: object.metadata.name ?? "", namespace: object.metadata.namespace,
+                options: DeleteOptions(preconditionUID: object.metadata.uid))
+        } catch KubeError.notFound {}
+        return nil
+    }
+
+    private func reportIgnored(_ ignored: [IgnoredApproval], of object: RequestObject) async {
+        for item in ignored {
+            let id = "\(object.metadata.uid ?? "")/\(item.approval)"
+            let isNew = reportedIgnored.withLock { $0.insert(id).inserted }
+            guard isNew else { continue }
+            await publish(object, type: .warning, reason: "ApprovalIgnored", note: "ElevationApproval \(item.approval): \(item.message)")
+        }
+    }
+
+    /// Publishes an Event about the request; Events are best-effort, failures are logged.
+    func publish(_ object: RequestObject, type: EventRecorder.EventType, reason: String, note: String) async {
+        let regarding = Kube.ObjectReference(
+            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: object.metadata.name,
+            namespace: object.metadata.namespace, uid: object.metadata.uid)
+        do {
+            try await events.publish(regarding: regarding, type: type, reason: reason, action: reason, note: note)
+        } catch {
+            logger.warning("an Event could not be written", metadata: ["reason": "\(reason)", "error": "\(error)"])
+        }
+    }
+
+    /// The cached request, or this controller's own later write of it.
+    private func freshest(_ key: String) -> RequestObject? {
+        guard let cached = caches.requests.store.get(key) else { return nil }
+        let mine = written.withLock { $0[key] }
+        guard let mine, mine.metadata.uid == cached.metadata.uid,
+            let own = mine.metadata.resourceVersion.flatMap(Int.init),
+            let seen = cached.metadata.resourceVersion.flatMap(Int.init), own > seen
+        else { return cached }
+        return mine
+    }
+
+    private func remember(_ object: RequestObject) {
+        written.withLock { $0[Store<RequestObject>.key(of: object)] = object }
+    }
+}

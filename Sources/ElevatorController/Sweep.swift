@@ -1,0 +1,46 @@
+import Elevation
+import Foundation
+import Kube
+import Logging
+
+extension ElevatorController {
+    /// Sweeps at start and every `--sweep-interval` until cancelled.
+    func sweepLoop() async {
+        while !Task.isCancelled {
+            _ = await reconciler.sweep()
+            try? await Task.sleep(for: options.sweepInterval)
+        }
+    }
+}
+
+extension Reconciler {
+    /// Deletes managed mesh objects (label and request-uid annotation both present) whose request
+    /// is gone, finished, or whose `expires-at` has passed. A Pending request's object is left
+    /// alone: it is a grant being written, whose status is on its way.
+    func sweep() async -> Int {
+        var deleted = 0
+        let time = now()
+        for object in caches.meshObjects.store.list() {
+            guard let uid = object.value.managedRequestUID else { continue }
+            if let watched = options.namespace, object.metadata.namespace != watched { continue }
+            let request = caches.requests.store.byIndex(Caches.byUID, uid).first?.value
+            let expiresAt = object.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue
+                .flatMap(RFC3339.parse)
+            let orphan: Bool
+            if let request {
+                orphan = request.phase.isTerminal || (expiresAt.map { time >= $0 } ?? false)
+            } else {
+                orphan = true
+            }
+            guard orphan else { continue }
+            do {
+                try await writer.delete(object)
+                deleted += 1
+                logger.info("deleted an orphaned mesh object", metadata: ["object": "\(Store<MeshObject>.key(of: object))"])
+            } catch {
+                logger.warning("an orphaned mesh object could not be deleted", metadata: ["error": "\(error)"])
+            }
+        }
+        return deleted
+    }
+}

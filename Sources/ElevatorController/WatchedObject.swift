@@ -1,0 +1,80 @@
+import Elevation
+import Foundation
+import Kube
+import YAML
+
+/// A kind the controller caches: an Elevation type (or an unstructured mesh object) with the
+/// API resource it is served as.
+public protocol WatchedKind: Codable, Sendable {
+    /// Where the API server serves this kind.
+    static var resourceType: ResourceType { get }
+}
+
+/// One cached object: the Kube client's metadata (uid, resourceVersion, finalizers, deletion
+/// timestamp as the API server has them) beside the decoded value the domain reasons about.
+///
+/// Both are decoded from the same JSON document, so they always describe the same version.
+public struct Watched<Value: WatchedKind>: KubeResource {
+    public static var resourceType: ResourceType { Value.resourceType }
+    public var metadata: Kube.ObjectMeta
+    /// The object as the Elevation module models it.
+    public var value: Value
+
+    private enum CodingKeys: String, CodingKey { case metadata }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decode(Kube.ObjectMeta.self, forKey: .metadata)
+        value = try Value(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}
+
+/// The API group of Elevator's own kinds.
+enum ElevatorResources {
+    static func elevator(_ plural: String, _ kind: String) -> ResourceType {
+        ResourceType(group: "elevator.dev", version: "v1alpha1", plural: plural, kind: kind, namespaced: true)
+    }
+}
+
+extension ElevationRequest: WatchedKind {
+    public static var resourceType: ResourceType { ElevatorResources.elevator("elevationrequests", "ElevationRequest") }
+}
+
+extension ElevationPolicy: WatchedKind {
+    public static var resourceType: ResourceType { ElevatorResources.elevator("elevationpolicies", "ElevationPolicy") }
+}
+
+extension ElevationApproval: WatchedKind {
+    public static var resourceType: ResourceType { ElevatorResources.elevator("elevationapprovals", "ElevationApproval") }
+}
+
+/// An Istio `security.istio.io/v1` AuthorizationPolicy, kept unstructured: the controller writes
+/// what the backend renders and the default-deny guard reads the others as they are.
+public struct AuthorizationPolicyObject: WatchedKind, Hashable {
+    public static var resourceType: ResourceType {
+        ResourceType(group: "security.istio.io", version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
+    }
+    /// The whole object.
+    public var json: JSONValue
+
+    /// Wraps `json`.
+    public init(json: JSONValue) { self.json = json }
+
+    public init(from decoder: any Decoder) throws { json = try JSONValue(from: decoder) }
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+
+    /// The uid of the request this object was written for (its `elevator.dev/request-uid`
+    /// annotation), only when it also carries the managed-by label: an object with the label
+    /// alone is someone else's.
+    public var managedRequestUID: String? {
+        guard json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "elevator" else { return nil }
+        return json["metadata"]?["annotations"]?["elevator.dev/request-uid"]?.stringValue
+    }
+}
+
+typealias RequestObject = Watched<ElevationRequest>
+typealias PolicyObject = Watched<ElevationPolicy>
+typealias ApprovalObject = Watched<ElevationApproval>
+typealias MeshObject = Watched<AuthorizationPolicyObject>
