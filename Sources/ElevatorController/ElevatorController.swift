@@ -19,14 +19,23 @@ public final class ElevatorController: Service, Sendable {
     private let queue: WorkQueue<String, ContinuousClock>
     let reconciler: Reconciler
     private let ready = Mutex(false)
+    private let inFlight = Mutex(0)
+    private let elector: LeaderElector?
+    /// The metrics `/metrics` serves.
+    public let metrics: ControllerMetrics
 
     /// A controller talking through `client`; `now` is the decision clock (injectable for tests),
-    /// `audit` where the audit lines go (stdout by default).
+    /// `audit` where the audit lines go (stdout by default). With an `elector`, only the leader
+    /// reconciles; a standby keeps its caches warm so it can take over at once.
     public init(
         client: KubeClient, options: ControllerOptions = ControllerOptions(), audit: AuditLog = AuditLog(),
-        logger: Logger = Logger(label: "elevator.controller"), now: @escaping @Sendable () -> Date = { Date() }
+        elector: LeaderElector? = nil, logger: Logger = Logger(label: "elevator.controller"),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
+        self.elector = elector
+        let metrics = ControllerMetrics()
+        self.metrics = metrics
         self.options = options
         self.logger = logger
         self.caches = Caches(client: client, namespace: options.namespace, logger: logger)
@@ -34,7 +43,7 @@ public final class ElevatorController: Service, Sendable {
         let events = EventRecorder(client: client, reportingController: "elevator.dev/controller", reportingInstance: options.instance)
         self.reconciler = Reconciler(
             client: client, caches: caches, events: events, audit: audit, options: options,
-            identityVerified: options.allowUnverifiedIdentity, now: now, logger: logger)
+            identityVerified: options.allowUnverifiedIdentity, metrics: metrics, now: now, logger: logger)
     }
 
     /// True once every cache has synced and the identity check ran (what `/readyz` reports).
@@ -68,20 +77,52 @@ public final class ElevatorController: Service, Sendable {
                 await checkIdentity()
                 ready.withLock { $0 = true }
                 logger.info("caches synced; reconciling")
-                await withTaskGroup(of: Void.self) { workers in
-                    for _ in 0..<max(1, options.workers) { workers.addTask { await self.work() } }
-                    workers.addTask { await self.sweepLoop() }
-                    await workers.next()  // the first worker returns when the queue shut down
-                    workers.cancelAll()
+                if let elector {
+                    await withTaskGroup(of: Void.self) { leadership in
+                        leadership.addTask { await elector.run { await self.runWorkers() } }
+                        while await !queue.isShuttingDown, !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(100))
+                        }
+                        // Let the reconciles in flight finish, then give the Lease up.
+                        while inFlight.withLock({ $0 }) > 0, !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                        leadership.cancelAll()
+                    }
+                } else {
+                    await runWorkers()
                 }
             }
             informers.cancelAll()
         }
     }
 
+    /// The metrics in Prometheus text format, gauges refreshed now.
+    public func renderMetrics() async -> String {
+        let depth = await queue.count
+        return metrics.render(
+            requests: caches.requests.store.list().map(\.value), queueDepth: depth, isLeader: isLeader,
+            apiCalls: client.apiCalls.snapshot)
+    }
+
+    /// Whether this instance currently leads (always true without leader election).
+    public var isLeader: Bool { elector?.isLeader ?? true }
+
+    /// The workers and the sweeper, until the queue shuts down or the task is cancelled.
+    private func runWorkers() async {
+        await withTaskGroup(of: Void.self) { workers in
+            for _ in 0..<max(1, options.workers) { workers.addTask { await self.work() } }
+            workers.addTask { await self.sweepLoop() }
+            await workers.next()  // the first worker returns when the queue shut down
+            workers.cancelAll()
+        }
+    }
+
     /// Takes keys until the queue shuts down.
     private func work() async {
         while let key = await queue.next() {
+            inFlight.withLock { $0 += 1 }
+            defer { inFlight.withLock { $0 -= 1 } }
             let started = ContinuousClock.now
             do {
                 let next = try await reconciler.reconcile(key)
@@ -91,8 +132,10 @@ public final class ElevatorController: Service, Sendable {
                     let delay = max(0, next.timeIntervalSinceNow) + 0.02
                     await queue.add(key, after: .milliseconds(Int64(delay * 1000)))
                 }
+                metrics.reconcileDuration.record(ContinuousClock.now - started)
                 logger.debug("reconciled", metadata: ["request": "\(key)", "took": "\(ContinuousClock.now - started)"])
             } catch {
+                metrics.reconcileErrors.increment()
                 logger.warning("reconcile failed; retrying", metadata: ["request": "\(key)", "error": "\(error)"])
                 await queue.addRateLimited(key)
             }

@@ -21,6 +21,7 @@ final class Reconciler: Sendable {
     let options: ControllerOptions
     let backends: [any MeshBackend]
     let identityVerified: Mutex<Bool>
+    let metrics: ControllerMetrics
     let now: @Sendable () -> Date
     let logger: Logger
     let writer: MeshWriter
@@ -31,7 +32,7 @@ final class Reconciler: Sendable {
 
     init(
         client: KubeClient, caches: Caches, events: EventRecorder, audit: AuditLog, options: ControllerOptions,
-        identityVerified: Bool, now: @escaping @Sendable () -> Date, logger: Logger
+        identityVerified: Bool, metrics: ControllerMetrics, now: @escaping @Sendable () -> Date, logger: Logger
     ) {
         self.client = client
         self.caches = caches
@@ -40,6 +41,7 @@ final class Reconciler: Sendable {
         self.options = options
         self.backends = [IstioBackend(options: options.mesh)]
         self.identityVerified = Mutex(identityVerified)
+        self.metrics = metrics
         self.now = now
         self.logger = logger
         self.writer = MeshWriter(client: client)
@@ -75,6 +77,7 @@ final class Reconciler: Sendable {
         if decision.statusChanged {
             object = try await writeStatus(decision.status, of: object)
         }
+        metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
         for event in decision.events {
             audit.record(event, request: request, status: decision.status, at: time)
             await publish(object, type: event.kind == .warning ? .warning : .normal, reason: event.reason, note: event.message)
