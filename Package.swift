@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "elevator",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Elevation", "YAML", "ElevatorCLI",
+                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "ElevatorCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,0 +1,67 @@
+"""`elevator controller` as a process against `elevator sandbox`: flags from the environment,
+probes and metrics over HTTP, a grant through kubectl, a clean exit on SIGTERM."""
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from sandbox_support import ELEVATOR, ROOT, Sandbox, wait_until
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+    except OSError:
+        return None, ""
+
+
+def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
+    box = Sandbox(tmp_path, extra_args=["--crds", str(ROOT / "manifests" / "crds"), str(ROOT / "manifests" / "mesh-crds")])
+    port = random.randint(30000, 50000)
+    env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
+               ELEVATOR_METRICS_ADDRESS=f"127.0.0.1:{port}", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{port + 1}")
+    controller = subprocess.Popen([str(ELEVATOR), "controller", "--kubeconfig", box.kubeconfig], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_until(lambda: fetch(f"http://127.0.0.1:{port + 1}/readyz")[0] == 200, timeout=15)
+        assert fetch(f"http://127.0.0.1:{port + 1}/healthz")[0] == 200
+        box.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: payments}\n")
+        box.kubectl("apply", "-f", "-", input="""
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: baseline, namespace: payments}
+spec:
+  selector: {matchLabels: {app: payments}}
+  rules: [{from: [{source: {namespaces: [payments]}}]}]
+""")
+        box.kubectl("apply", "-f", str(ROOT / "manifests" / "samples" / "policy.yaml"))
+        request = (ROOT / "manifests" / "samples" / "request.yaml").read_text().replace(
+            'reason: "INC-1234 stuck payouts"', 'reason: "INC-1234 stuck payouts"').replace("duration: 10m", "duration: 5m")
+        box.kubectl("apply", "-f", "-", input=request)
+        box.kubectl("wait", "-n", "payments", "--for=condition=Granted", "elevationrequest/inc-1234-debug",
+                    "--timeout=15s")
+        box.kubectl("get", "-n", "payments", "authorizationpolicy", "elevator-inc-1234-debug")
+        status, metrics = fetch(f"http://127.0.0.1:{port}/metrics")
+        assert status == 200
+        assert 'elevator_requests{phase="Active"} 1.0' in metrics
+        assert "elevator_active_grants 1.0" in metrics
+        controller.send_signal(signal.SIGTERM)
+        out, err = controller.communicate(timeout=15)
+        assert controller.returncode == 0, err
+        audit = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        granted = [line for line in audit if line["event"] == "Granted"]
+        assert granted and granted[0]["request"] == "inc-1234-debug" and granted[0]["phase"] == "Active"
+        assert any(json.loads(line).get("message") == "controller stopped" for line in err.splitlines() if line.startswith("{"))
+    finally:
+        if controller.poll() is None:
+            controller.kill()
+            controller.wait()
+        box.stop()
