@@ -69,7 +69,14 @@ let package = Package(
             ]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeSandbox", "CCurl", "CCurlShim"]),
+        .testTarget(
+            name: "KubeTests",
+            dependencies: [
+                "Kube", "KubeSandbox", "CCurl", "CCurlShim",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
         .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
