@@ -61,19 +61,29 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
             ]),
+        // The offline commands (lint, test, render): the logic behind Sources/elevator, testable.
+        .target(name: "ElevatorCLI", dependencies: ["Elevation", "YAML"]),
         .executableTarget(
             name: "elevator",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Elevation", "YAML",
+                "ElevatorController", "KubeSandbox", "Elevation", "YAML", "ElevatorCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "KubeSandbox", "CCurl", "CCurlShim"]),
+        .testTarget(
+            name: "KubeTests",
+            dependencies: [
+                "Kube", "KubeSandbox", "CCurl", "CCurlShim",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
         .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
+        .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,6 +40,15 @@ extension JSONValue {
         return nil
     }
 
+    /// The number as a `Double`, if this value is an integer or a float.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
     /// The boolean, if this value is one.
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }

@@ -22,6 +22,7 @@ enum ScalarResolver {
     static let timestampTag = "tag:yaml.org,2002:timestamp"
     static let binaryTag = "tag:yaml.org,2002:binary"
     static let mergeTag = "tag:yaml.org,2002:merge"
+    static let nullTag = "tag:yaml.org,2002:null"
 
     /// A tag mismatch (`!!int abc`); the message names both tags but never the value.
     struct Mismatch: Error {
@@ -51,12 +52,16 @@ enum ScalarResolver {
             default:
                 throw Mismatch(message: "the scalar tagged \(shortTag(tag)) reads as \(kindName(resolved)); fix the value or remove the tag")
             }
+        case nullTag:
+            // kubectl (the reference, see the sandbox's YAML oracle test) reads `!!null ~` as null.
+            if case .null = resolvePlain(text) { return .null }
+            throw Mismatch(message: "the scalar tagged !!null reads as \(kindName(resolvePlain(text))); write ~ or null, or remove the tag")
         case timestampTag:
             // go-yaml keeps timestamps as their text when decoding into interface{}.
             if looksLikeTimestamp(text) { return .string }
             throw Mismatch(message: "the scalar tagged !!timestamp is not a date of the form 2006-01-02; fix the value or remove the tag")
         default:
-            // Tags go-yaml v2 does not resolve (`!!null`, `!!map`, `!custom`, `!`) leave the text a string.
+            // Tags go-yaml v2 does not resolve (`!!map`, `!custom`, `!`) leave the text a string.
             return .string
         }
     }
@@ -86,6 +91,10 @@ enum ScalarResolver {
         table[Int(UInt8(ascii: "."))] = UInt8(ascii: ".")
         return table
     }()
+
+    /// Whether a plain scalar starting with this byte may resolve to anything but a string.
+    @inline(__always)
+    static func hasHint(_ byte: UInt8) -> Bool { hints[Int(byte)] != 0 }
 
     /// resolve.go's `resolveMap`: the only spellings of booleans, null and special floats.
     private static let words: [UInt64: ResolvedScalar] = {

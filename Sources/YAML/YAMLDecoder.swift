@@ -33,7 +33,12 @@ public struct YAMLDecoder: Sendable {
 
     /// Decodes every document of a stream as `type`.
     public func decodeDocuments<T: Decodable>(_ type: T.Type, from text: String, file: String = "<input>") throws -> [T] {
-        try YAMLParser(options: options).parseDocuments(text, file: file).map { try decode(type, from: $0) }
+        var text = text
+        var values: [T] = []
+        try text.withUTF8 { bytes in
+            try YAMLParser(options: options).forEachDocument(bytes: bytes, file: file) { values.append(try decode(type, from: $0)) }
+        }
+        return values
     }
 
     /// The deepest node along `path` (merge keys followed), for error positions.

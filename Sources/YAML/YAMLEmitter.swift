@@ -122,10 +122,17 @@ private struct EventWriter {
     private func scalar(_ text: String, style: yaml_scalar_style_t) throws {
         var event = yaml_event_t()
         var text = text
+        guard text.utf8.count < Int(Int32.max) else {
+            throw YAMLError.encoding(path: "", message: "a string of 2 GiB or more cannot be written as YAML")
+        }
+        var empty: UInt8 = 0
         let initialized = text.withUTF8 { buffer -> Int32 in
-            // libyaml copies the value, so the buffer only has to live for this call.
-            let base = UnsafeMutablePointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1))
-            return yaml_scalar_event_initialize(&event, nil, nil, base, Int32(buffer.count), 1, 1, style)
+            withUnsafeMutablePointer(to: &empty) { emptyPointer in
+                // libyaml copies the value, so the buffer only has to live for this call; an empty
+                // string may have no address, so it gets one.
+                let base = buffer.baseAddress.map { UnsafeMutablePointer(mutating: $0) } ?? emptyPointer
+                return yaml_scalar_event_initialize(&event, nil, nil, base, Int32(buffer.count), 1, 1, style)
+            }
         }
         guard initialized == 1 else {
             throw YAMLError.encoding(path: "", message: "libyaml could not allocate a scalar event")

@@ -1,6 +1,7 @@
 /// A position in a YAML source: the file name and the 1-based line and column of a node.
 ///
-/// Columns count characters (Unicode scalars), not bytes, as libyaml does. `description` renders
+/// Columns count characters (Unicode scalars), not bytes, as libyaml does, and saturate at
+/// 16,777,215 (far past `YAMLOptions.maxLineBytes`'s default). `description` renders
 /// the position the way compilers and kubectl do: `file:line:column`.
 public struct YAMLMark: Hashable, Sendable, CustomStringConvertible {
     /// The name the caller gave the source (a path, or something like `<stdin>`).

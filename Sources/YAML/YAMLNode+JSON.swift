@@ -28,6 +28,7 @@ extension YAMLNode {
 struct JSONConverter {
     let storage: YAMLStorage
     let records: [YAMLStorage.Record]
+    let children: [UInt32]
     let bytes: UnsafeBufferPointer<UInt8>
     let options: YAMLOptions
     var decodeCount = 0
@@ -37,8 +38,25 @@ struct JSONConverter {
     init(storage: YAMLStorage, bytes: UnsafeBufferPointer<UInt8>, options: YAMLOptions) {
         self.storage = storage
         self.records = storage.records
+        self.children = storage.children
         self.bytes = bytes
         self.options = options
+    }
+
+    func target(_ index: Int) -> Int {
+        var index = index
+        while records[index].kind == .alias { index = Int(records[index].start) }
+        return index
+    }
+
+    /// Whether a plain untagged scalar is a string without running the resolver: its first byte
+    /// is none of the hints of resolve.go (a letter other than y, n, t, f, o, or `/`, `"`, ...).
+    @inline(__always)
+    func isObviouslyString(_ record: YAMLStorage.Record) -> Bool {
+        guard !record.hasTag else { return false }
+        if record.style != .plain { return true }
+        guard record.count > 0 else { return false }
+        return !ScalarResolver.hasHint(bytes[Int(record.start)])
     }
 
     func text(_ record: YAMLStorage.Record) -> UnsafeBufferPointer<UInt8> {
@@ -77,7 +95,7 @@ struct JSONConverter {
             elements.reserveCapacity(Int(record.count))
             let start = Int(record.start)
             for child in start..<start + Int(record.count) {
-                elements.append(try convert(Int(storage.children[child]), depth: depth + 1))
+                elements.append(try convert(Int(children[child]), depth: depth + 1))
             }
             return .array(elements)
         case .mapping:
@@ -95,23 +113,23 @@ struct JSONConverter {
     }
 
     func isMergeKey(_ index: Int) -> Bool {
-        let record = records[storage.target(index)]
+        let record = records[target(index)]
         guard record.kind == .scalar, record.count == 2 else { return false }
         let text = text(record)
         guard text[0] == UInt8(ascii: "<"), text[1] == UInt8(ascii: "<") else { return false }
-        if record.tag < 0 { return record.style == .plain }
-        return storage.tags[Int(record.tag)] == ScalarResolver.mergeTag
+        guard record.hasTag else { return record.style == .plain }
+        return storage.tag(target(index)) == ScalarResolver.mergeTag
     }
 
     mutating func mapping(_ index: Int, depth: Int) throws -> [String: JSONValue] {
-        let record = records[storage.target(index)]
+        let record = records[target(index)]
         var object: [String: JSONValue] = [:]
         object.reserveCapacity(Int(record.count) / 2)
         var merge: Int?
         let start = Int(record.start)
         for child in stride(from: start, to: start + Int(record.count), by: 2) {
-            let keyIndex = Int(storage.children[child])
-            let valueIndex = Int(storage.children[child + 1])
+            let keyIndex = Int(children[child])
+            let valueIndex = Int(children[child + 1])
             if isMergeKey(keyIndex) {
                 if merge != nil { throw YAMLError.duplicateKey(storage.mark(keyIndex), key: "<<") }
                 merge = valueIndex
@@ -131,14 +149,14 @@ struct JSONConverter {
 
     /// `<<: *base` or `<<: [*a, *b]`: keys already present win, then earlier mappings win.
     private mutating func applyMerge(_ index: Int, into object: inout [String: JSONValue], depth: Int) throws {
-        let target = storage.target(index)
+        let target = target(index)
         var sources: [Int] = []
         switch records[target].kind {
         case .mapping:
             sources = [index]
         case .sequence:
             let start = Int(records[target].start)
-            sources = (start..<start + Int(records[target].count)).map { Int(storage.children[$0]) }
+            sources = (start..<start + Int(records[target].count)).map { Int(children[$0]) }
         default:
             break
         }
@@ -147,7 +165,7 @@ struct JSONConverter {
                 storage.mark(index), message: "the value of a merge key (<<) must be a mapping or a list of mappings")
         }
         for source in sources {
-            guard records[storage.target(source)].kind == .mapping else {
+            guard records[self.target(source)].kind == .mapping else {
                 throw YAMLError.invalidValue(
                     storage.mark(source), message: "the value of a merge key (<<) must be a mapping or a list of mappings")
             }
@@ -157,12 +175,13 @@ struct JSONConverter {
     }
 
     func key(_ index: Int) throws -> String {
-        let target = storage.target(index)
+        let target = target(index)
         let record = records[target]
         guard record.kind == .scalar else {
             throw YAMLError.invalidValue(
                 storage.mark(index), message: "a mapping or sequence is used as a mapping key; JSON object keys must be strings")
         }
+        if isObviouslyString(record) { return String(decoding: text(record), as: UTF8.self) }
         let resolved = try resolve(target)
         switch resolved {
         case .string: return String(decoding: text(record), as: UTF8.self)
@@ -183,7 +202,7 @@ struct JSONConverter {
         let record = records[target]
         do {
             return try ScalarResolver.resolve(
-                text(record), tag: record.tag < 0 ? nil : storage.tags[Int(record.tag)], plain: record.style == .plain)
+                text(record), tag: storage.tag(target), plain: record.style == .plain)
         } catch {
             throw YAMLError.invalidValue(storage.mark(target), message: error.message)
         }
@@ -191,9 +210,7 @@ struct JSONConverter {
 
     func scalar(_ index: Int) throws -> JSONValue {
         let record = records[index]
-        if record.style != .plain && record.tag < 0 {
-            return .string(String(decoding: text(record), as: UTF8.self))
-        }
+        if isObviouslyString(record) { return .string(String(decoding: text(record), as: UTF8.self)) }
         switch try resolve(index) {
         case .string: return .string(String(decoding: text(record), as: UTF8.self))
         case .binary(let decoded): return .string(String(decoding: decoded, as: UTF8.self))
@@ -215,10 +232,11 @@ struct JSONConverter {
 extension JSONValue {
     /// A float as it comes out of Go's `json.Marshal` and apimachinery's JSON decoding: an
     /// integral value below 1e21 is printed without a fraction and read back as an integer when
-    /// it fits `Int64`.
+    /// it fits `Int64`. Go prints -2^63 as `-9223372036854776000` (shortest digits padded with
+    /// zeros), which overflows `Int64` when read back, so it stays a float, as kubectl shows.
     static func kubernetesNumber(_ value: Double) -> JSONValue {
         if value.rounded(.towardZero) == value, abs(value) < 1e21,
-            value >= -9.223372036854775808e18, value < 9.223372036854775808e18
+            value > -9.223372036854775808e18, value < 9.223372036854775808e18
         {
             return .int(Int64(value))
         }

@@ -38,12 +38,32 @@ public struct YAMLParser: Sendable {
 
     /// Parses a stream and converts every document to JSON as kubectl does (docs/yaml.md).
     public func parseJSONDocuments(_ text: String, file: String = "<input>") throws -> [JSONValue] {
-        try parseDocuments(text, file: file).map { try $0.toJSON(options: options) }
+        var text = text
+        return try text.withUTF8 { try parseJSONDocuments(bytes: $0, file: file) }
     }
 
     /// Parses a stream of UTF-8 bytes and converts every document to JSON as kubectl does.
     public func parseJSONDocuments(_ bytes: [UInt8], file: String = "<input>") throws -> [JSONValue] {
-        try parseDocuments(bytes, file: file).map { try $0.toJSON(options: options) }
+        try bytes.withUnsafeBufferPointer { try parseJSONDocuments(bytes: $0, file: file) }
+    }
+
+    private func parseJSONDocuments(bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> [JSONValue] {
+        var values: [JSONValue] = []
+        try forEachDocument(bytes: bytes, file: file) { values.append(try $0.toJSON(options: options)) }
+        return values
+    }
+
+    /// Calls `body` with each document's root as soon as that document is parsed, so only one
+    /// document's nodes are in memory at a time (and they are still in the CPU cache when `body`
+    /// reads them). Nodes stay valid after `body` returns if it keeps them.
+    /// - Throws: the first `YAMLError` of the stream, or what `body` throws; documents before an
+    ///   error have already been handed to `body`.
+    public func forEachDocument(
+        bytes: UnsafeBufferPointer<UInt8>, file: String, _ body: (YAMLNode) throws -> Void
+    ) throws {
+        try checkLineLengths(bytes, file: file)
+        var builder = TreeBuilder(file: file, maxDepth: options.maxDepth, inputSize: min(bytes.count, 1 << 16))
+        _ = try builder.build(bytes, perDocument: true, onDocument: body)
     }
 
     /// Parses a one-document stream and converts it to JSON as kubectl does.
@@ -94,8 +114,8 @@ private struct TreeBuilder {
     var records: [YAMLStorage.Record] = []
     var bytes: [UInt8] = []
     var children: [UInt32] = []
-    var tags: [String] = []
-    var tagIndex: [String: Int32] = [:]
+    var tags: [Int32: String] = [:]
+    var internedTags: [String: String] = [:]
     var anchors: [String: Int32] = [:]
     var anchorNames: [Int32: String] = [:]
     /// Children of the collections still open, in order; each frame owns a suffix.
@@ -107,27 +127,33 @@ private struct TreeBuilder {
     init(file: String, maxDepth: Int, inputSize: Int) {
         self.file = file
         self.maxDepth = maxDepth
-        // Kubernetes-style YAML averages about one node per 12 bytes and keeps most bytes in scalars.
-        records.reserveCapacity(inputSize / 12 + 16)
-        bytes.reserveCapacity(inputSize / 2 + 16)
-        children.reserveCapacity(inputSize / 12 + 16)
+        // Scalar text never exceeds the input, and Kubernetes-style YAML has about one node per 10
+        // bytes: reserving generously avoids copying the arena while it grows, and pages that are
+        // reserved but never written cost nothing.
+        records.reserveCapacity(inputSize / 6 + 16)
+        bytes.reserveCapacity(inputSize + 16)
+        children.reserveCapacity(inputSize / 6 + 16)
         pending.reserveCapacity(256)
         frames.reserveCapacity(64)
     }
 
-    mutating func build(_ input: UnsafeBufferPointer<UInt8>) throws -> [YAMLNode] {
+    /// Builds the whole stream into one arena and returns the roots or, with `onDocument`, hands
+    /// each document over in an arena of its own as soon as it ends and returns no roots.
+    mutating func build(
+        _ input: UnsafeBufferPointer<UInt8>, perDocument: Bool = false, onDocument: (YAMLNode) throws -> Void = { _ in }
+    ) throws -> [YAMLNode] {
         guard input.count < Int(UInt32.max) else {
             throw YAMLError.limitExceeded(
                 YAMLMark(file: file, line: 1, column: 1), message: "input is larger than 4 GiB; split it into several streams")
         }
+        // An empty buffer may have no base address, and an empty stream has no documents.
+        guard let base = input.baseAddress, !input.isEmpty else { return [] }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw YAMLError.limitExceeded(YAMLMark(file: file, line: 1, column: 1), message: "libyaml could not allocate its parser")
         }
         defer { yaml_parser_delete(&parser) }
-        // An empty buffer may have no base address; libyaml only needs a valid pointer.
-        var empty: UInt8 = 0
-        yaml_parser_set_input_string(&parser, input.baseAddress ?? withUnsafePointer(to: &empty) { $0 }, input.count)
+        yaml_parser_set_input_string(&parser, base, input.count)
 
         var event = yaml_event_t()
         while true {
@@ -156,8 +182,8 @@ private struct TreeBuilder {
                 records.append(
                     YAMLStorage.Record(
                         kind: .scalar, style: style, flowStyle: false, line: line, column: column,
-                        tag: scalar.tag.map { intern(tag: $0) } ?? -1, start: start,
-                        count: UInt32(truncatingIfNeeded: scalar.length)))
+                        hasTag: scalar.tag != nil, start: start, count: UInt32(truncatingIfNeeded: scalar.length)))
+                if let tag = scalar.tag { record(tag: tag, node: node) }
                 if let anchor = scalar.anchor { define(anchor: anchor, node: node) }
                 pending.append(UInt32(bitPattern: node))
             case YAML_MAPPING_START_EVENT, YAML_SEQUENCE_START_EVENT:
@@ -176,7 +202,8 @@ private struct TreeBuilder {
                 records.append(
                     YAMLStorage.Record(
                         kind: isMapping ? .mapping : .sequence, style: .plain, flowStyle: flow, line: line,
-                        column: column, tag: tag.map { intern(tag: $0) } ?? -1, start: 0, count: 0))
+                        column: column, hasTag: tag != nil, start: 0, count: 0))
+                if let tag { record(tag: tag, node: node) }
                 if let anchor { define(anchor: anchor, node: node) }
                 pending.append(UInt32(bitPattern: node))
                 frames.append((Int(node), pending.count))
@@ -195,17 +222,28 @@ private struct TreeBuilder {
                 let node = Int32(truncatingIfNeeded: records.count)
                 records.append(
                     YAMLStorage.Record(
-                        kind: .alias, style: .plain, flowStyle: false, line: line, column: column, tag: -1,
+                        kind: .alias, style: .plain, flowStyle: false, line: line, column: column, hasTag: false,
                         start: UInt32(bitPattern: target), count: 0))
                 pending.append(UInt32(bitPattern: node))
             case YAML_DOCUMENT_START_EVENT:
                 anchors.removeAll(keepingCapacity: true)
             case YAML_DOCUMENT_END_EVENT:
-                if let root = pending.popLast() { roots.append(Int(root)) }
+                if let root = pending.popLast() {
+                    if perDocument {
+                        try onDocument(YAMLNode(storage: storage(), index: Int(root)))
+                        // Copies went into the document's storage; the buffers keep their capacity.
+                        records.removeAll(keepingCapacity: true)
+                        bytes.removeAll(keepingCapacity: true)
+                        children.removeAll(keepingCapacity: true)
+                        tags.removeAll()
+                        anchorNames.removeAll()
+                    } else {
+                        roots.append(Int(root))
+                    }
+                }
                 pending.removeAll(keepingCapacity: true)
             case YAML_STREAM_END_EVENT:
-                let storage = YAMLStorage(
-                    file: file, records: records, bytes: bytes, children: children, tags: tags, anchorNames: anchorNames)
+                let storage = storage()
                 return roots.map { YAMLNode(storage: storage, index: $0) }
             default:
                 break
@@ -213,13 +251,19 @@ private struct TreeBuilder {
         }
     }
 
-    private mutating func intern(tag pointer: UnsafeMutablePointer<yaml_char_t>) -> Int32 {
+    private func storage() -> YAMLStorage {
+        YAMLStorage(file: file, records: records, bytes: bytes, children: children, tags: tags, anchorNames: anchorNames)
+    }
+
+    /// Tags are rare; each distinct one is stored once and shared by the nodes that carry it.
+    private mutating func record(tag pointer: UnsafeMutablePointer<yaml_char_t>, node: Int32) {
         let tag = String(cString: pointer)
-        if let index = tagIndex[tag] { return index }
-        let index = Int32(tags.count)
-        tags.append(tag)
-        tagIndex[tag] = index
-        return index
+        if let interned = internedTags[tag] {
+            tags[node] = interned
+        } else {
+            internedTags[tag] = tag
+            tags[node] = tag
+        }
     }
 
     private mutating func define(anchor pointer: UnsafeMutablePointer<yaml_char_t>, node: Int32) {

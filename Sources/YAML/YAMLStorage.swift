@@ -8,28 +8,44 @@ final class YAMLStorage: Sendable {
         case scalar, sequence, mapping, alias
     }
 
-    /// One node. `start`/`count` address `bytes` for scalars, `children` for collections
-    /// (mappings hold key, value, key, value, ...), and `start` is the target node for aliases.
+    /// One node in 16 bytes (the arena's size is what a large stream costs). `start`/`count`
+    /// address `bytes` for scalars, `children` for collections (mappings hold key, value, key,
+    /// value, ...), and `start` is the target node for aliases. `packed` holds the column (24
+    /// bits, saturated at 16,777,215), the kind, the scalar style, the flow flag and whether the
+    /// node has a tag (tags are rare, so they live in a side table).
     struct Record {
-        var kind: Kind
-        var style: YAMLNode.ScalarStyle
-        var flowStyle: Bool
-        var line: UInt32
-        var column: UInt32
-        var tag: Int32
         var start: UInt32
         var count: UInt32
+        var line: UInt32
+        var packed: UInt32
+
+        init(
+            kind: Kind, style: YAMLNode.ScalarStyle, flowStyle: Bool, line: UInt32, column: UInt32, hasTag: Bool,
+            start: UInt32, count: UInt32
+        ) {
+            self.start = start
+            self.count = count
+            self.line = line
+            packed = min(column, 0xFF_FFFF) | UInt32(kind.rawValue) << 24 | UInt32(style.rawValue) << 26
+                | (flowStyle ? 1 << 29 : 0) | (hasTag ? 1 << 30 : 0)
+        }
+
+        var column: UInt32 { packed & 0xFF_FFFF }
+        var kind: Kind { Kind(rawValue: UInt8(truncatingIfNeeded: packed >> 24) & 3) ?? .scalar }
+        var style: YAMLNode.ScalarStyle { YAMLNode.ScalarStyle(rawValue: UInt8(truncatingIfNeeded: packed >> 26) & 7) ?? .plain }
+        var flowStyle: Bool { packed & (1 << 29) != 0 }
+        var hasTag: Bool { packed & (1 << 30) != 0 }
     }
 
     let file: String
     let records: [Record]
     let bytes: [UInt8]
     let children: [UInt32]
-    let tags: [String]
+    let tags: [Int32: String]
     let anchorNames: [Int32: String]
 
     init(
-        file: String, records: [Record], bytes: [UInt8], children: [UInt32], tags: [String],
+        file: String, records: [Record], bytes: [UInt8], children: [UInt32], tags: [Int32: String],
         anchorNames: [Int32: String]
     ) {
         self.file = file
@@ -60,7 +76,6 @@ final class YAMLStorage: Sendable {
     }
 
     func tag(_ index: Int) -> String? {
-        let tag = records[index].tag
-        return tag < 0 ? nil : tags[Int(tag)]
+        records[index].hasTag ? tags[Int32(truncatingIfNeeded: index)] : nil
     }
 }

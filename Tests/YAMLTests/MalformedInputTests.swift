@@ -90,4 +90,54 @@ struct MalformedInputTests {
         let value = String(repeating: "ab", count: 1_000_000)
         #expect(try YAMLParser().parseJSON("data: \(value)\n") == .object(["data": .string(value)]))
     }
+
+    /// Random byte edits of a realistic document: each result parses or gives a `YAMLError`, and
+    /// whatever parses converts, decodes and emits without crashing.
+    @Test func mutatedDocumentsNeverCrash() throws {
+        let original = Array("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: &m {name: "web", labels: {app: web, tier: 'front'}}
+            data:
+              <<: *m
+              script: |
+                echo "hi"
+              list: [1, 2.5, yes, ~, !!str 3, *m]
+            ---
+            - {a: [b, {c: d}]}
+            - >-
+              folded text
+            """.utf8)
+        let alphabet = Array("{}[]:,-?&*!|>'\"%@` #\n\t\\~.0yY<".utf8)
+        var rng = SplitMix64(state: 7)
+        var outcomes = (parsed: 0, refused: 0)
+        for _ in 0..<2_000 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let position = Int.random(in: 0..<bytes.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: bytes[position] = alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+                case 1: bytes.insert(alphabet[Int.random(in: 0..<alphabet.count, using: &rng)], at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            do {
+                for document in try YAMLParser().parseDocuments(bytes, file: "m.yaml") {
+                    let json = try document.toJSON()
+                    // Once a value exists, writing and reading it back must work.
+                    do {
+                        let again = try YAMLParser().parseJSON(try YAMLEmitter().emit(json))
+                        #expect(PyYAMLComparisonTests.same(again, json))
+                    } catch {
+                        Issue.record("emitted YAML did not read back: \(error)")
+                    }
+                    _ = try? YAMLDecoder().decode([String: JSONValue].self, from: document)
+                }
+                outcomes.parsed += 1
+            } catch is YAMLError {
+                outcomes.refused += 1
+            }
+        }
+        #expect(outcomes.parsed > 100 && outcomes.refused > 100)
+    }
 }

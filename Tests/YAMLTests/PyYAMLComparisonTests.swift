@@ -6,13 +6,14 @@ import YAML
 /// where YAML 1.1 as Kubernetes reads it and PyYAML agree (no `y`/`n` booleans, no `0o` octal, no
 /// exponent without a sign or dot, no timestamps, no `.inf`).
 struct PyYAMLComparisonTests {
-    /// The interpreter: $ELEVATOR_PYTHON, else the package's .build-venv, else python3.
-    static var python: String {
-        if let configured = ProcessInfo.processInfo.environment["ELEVATOR_PYTHON"], !configured.isEmpty { return configured }
+    /// The interpreter and its leading arguments: $ELEVATOR_PYTHON, else the package's
+    /// .build-venv, else python3 from PATH.
+    static var python: [String] {
+        if let configured = ProcessInfo.processInfo.environment["ELEVATOR_PYTHON"], !configured.isEmpty { return [configured] }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let venv = root.appendingPathComponent(".build-venv/bin/python").path
-        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "/usr/bin/env python3"
+        return FileManager.default.isExecutableFile(atPath: venv) ? [venv] : ["/usr/bin/env", "python3"]
     }
 
     static let loader = """
@@ -29,7 +30,7 @@ struct PyYAMLComparisonTests {
     /// Runs PyYAML over the files and returns one JSON text (a list of documents) per file.
     static func pyyaml(_ paths: [String]) throws -> [String] {
         let process = Process()
-        let parts = python.split(separator: " ").map(String.init)
+        let parts = python
         process.executableURL = URL(fileURLWithPath: parts[0])
         process.arguments = Array(parts.dropFirst()) + ["-c", loader] + paths
         let output = Pipe()

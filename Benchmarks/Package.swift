@@ -1,0 +1,24 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// The performance suite of the YAML module (not timed tests): our parser against libyaml's raw
+// event loop, Yams and PyYAML, on one generated ~20 MB stream, in one run:
+//     cd Benchmarks && swift run -c release yaml-bench
+// Yams vendors its own libyaml (module CYaml) whose symbols clash with the system libyaml that our
+// YAML module links, so Yams runs in its own executable, started by yaml-bench.
+let package = Package(
+    name: "ElevatorBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Elevator", path: ".."),
+        .package(url: "https://github.com/jpsim/Yams", exact: "5.0.1"),
+    ],
+    targets: [
+        .target(name: "CLibYAMLEvents", linkerSettings: [.linkedLibrary("yaml")]),
+        .executableTarget(
+            name: "yaml-bench",
+            dependencies: ["CLibYAMLEvents", .product(name: "YAML", package: "Elevator")]),
+        .executableTarget(name: "yams-bench", dependencies: [.product(name: "Yams", package: "Yams")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

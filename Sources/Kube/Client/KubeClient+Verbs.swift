@@ -1,0 +1,130 @@
+import Foundation
+import YAML
+
+extension KubeClient {
+    /// The endpoint of `resource` in `namespace`, defaulting to the configured namespace.
+    func endpoint(_ resource: ResourceType, _ namespace: String?) -> Endpoint {
+        Endpoint(resource, namespace: namespace ?? configuration.namespace)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw KubeError.decoding("the response is not a \(T.self): \(error)")
+        }
+    }
+
+    func encode(_ value: some Encodable) throws -> Data {
+        do {
+            return try JSONEncoder().encode(value)
+        } catch {
+            throw KubeError.decoding("the object could not be encoded: \(error)")
+        }
+    }
+
+    /// Reads object `name` as `T` (a `KubeResource`, or `JSONValue` for unstructured access).
+    public func get<T: Decodable>(_ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil) async throws -> T {
+        try decode(T.self, try await send(endpoint(resource, namespace).get(name)))
+    }
+
+    /// Reads object `name` of a typed kind.
+    public func get<T: KubeResource>(_ type: T.Type, name: String, namespace: String? = nil) async throws -> T {
+        try await get(T.self, T.resourceType, name: name, namespace: namespace)
+    }
+
+    /// Reads one page of a list. A nil `namespace` lists across all namespaces.
+    public func list<T: Decodable & Sendable>(
+        _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> ObjectList<T> {
+        try decode(ObjectList<T>.self, try await send(Endpoint(resource, namespace: namespace).list(options)))
+    }
+
+    /// Reads every page of a list (following `continue`), returning the items and the list's
+    /// resourceVersion to watch from. An expired continue token (410) restarts the list once.
+    public func listAll<T: Decodable & Sendable>(
+        _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: ListOptions = ListOptions()
+    ) async throws -> (items: [T], resourceVersion: String) {
+        var restarted = false
+        while true {
+            var items: [T] = []
+            var page = options
+            do {
+                while true {
+                    let list = try await self.list(T.self, resource, namespace: namespace, options: page)
+                    items += list.items
+                    guard let token = list.metadata.continue, !token.isEmpty else {
+                        return (items, list.metadata.resourceVersion ?? "")
+                    }
+                    page.continueToken = token
+                }
+            } catch KubeError.gone(let message) where !restarted && page.continueToken != nil {
+                restarted = true
+                logger.debug("continue token expired; restarting the list", metadata: ["reason": "\(message)"])
+            }
+        }
+    }
+
+    /// Creates `object` and returns it as stored. Never retried (not idempotent).
+    public func create<T: KubeResource>(_ object: T, namespace: String? = nil, options: WriteOptions = WriteOptions()) async throws -> T {
+        let target = endpoint(T.resourceType, namespace ?? object.metadata.namespace)
+        return try decode(T.self, try await send(target.create(try encode(object), options: options)))
+    }
+
+    /// Replaces `object` (PUT); with `metadata.resourceVersion` set, a concurrent change gives `.conflict`.
+    public func replace<T: KubeResource>(_ object: T, subresource: String? = nil, options: WriteOptions = WriteOptions()) async throws -> T {
+        let name = try Self.name(of: object)
+        let target = endpoint(T.resourceType, object.metadata.namespace)
+        return try decode(T.self, try await send(target.replace(name, try encode(object), subresource: subresource, options: options)))
+    }
+
+    /// Patches object `name` with a merge or JSON patch and returns the result as `T`.
+    public func patch<T: Decodable>(
+        _ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil, _ patchType: PatchType,
+        _ body: Data, subresource: String? = nil, options: WriteOptions = WriteOptions()
+    ) async throws -> T {
+        let request = endpoint(resource, namespace).patch(name, patchType, body, subresource: subresource, options: options)
+        return try decode(T.self, try await send(request))
+    }
+
+    /// Server-side applies `object` as `fieldManager` (force by default: the controller owns its
+    /// objects); `subresource: "status"` applies the status. Creates the object if missing.
+    public func apply<T: KubeResource>(_ object: T, fieldManager: String, force: Bool = true, subresource: String? = nil) async throws -> T {
+        let name = try Self.name(of: object)
+        let request = endpoint(T.resourceType, object.metadata.namespace)
+            .apply(name, try encode(object), fieldManager: fieldManager, force: force, subresource: subresource)
+        return try decode(T.self, try await send(request))
+    }
+
+    /// Server-side applies an unstructured object (it must carry apiVersion, kind and metadata.name).
+    public func apply(_ object: JSONValue, _ resource: ResourceType, fieldManager: String, force: Bool = true, subresource: String? = nil)
+        async throws -> JSONValue
+    {
+        guard let name = object["metadata"]?["name"]?.stringValue else {
+            throw KubeError.configuration("the object to apply has no metadata.name")
+        }
+        let request = endpoint(resource, object["metadata"]?["namespace"]?.stringValue)
+            .apply(name, try encode(object), fieldManager: fieldManager, force: force, subresource: subresource)
+        return try decode(JSONValue.self, try await send(request))
+    }
+
+    /// Merge-patches the status of object `name` (`PATCH …/status`).
+    public func patchStatus<T: Decodable>(
+        _ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil, _ body: Data
+    ) async throws -> T {
+        try decode(T.self, try await send(endpoint(resource, namespace).patchStatus(name, body)))
+    }
+
+    /// Deletes object `name`; with a uid precondition a same-named replacement is left alone
+    /// (`.conflict`). Deleting an object that is already gone throws `.notFound`.
+    public func delete(_ resource: ResourceType, name: String, namespace: String? = nil, options: DeleteOptions = DeleteOptions()) async throws {
+        _ = try await send(endpoint(resource, namespace).delete(name, options: options))
+    }
+
+    static func name(of object: some KubeResource) throws -> String {
+        guard let name = object.metadata.name, !name.isEmpty else {
+            throw KubeError.configuration("the \(type(of: object)) has no metadata.name")
+        }
+        return name
+    }
+}

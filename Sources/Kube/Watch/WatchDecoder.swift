@@ -1,0 +1,69 @@
+import Foundation
+
+/// Turns the bytes of a watch response into `WatchEvent`s.
+///
+/// Guarantees: events come out in stream order, each exactly once, whatever the chunking.
+/// BOOKMARK objects are read as metadata only (they carry no spec); ERROR objects as `Status`.
+/// Caveat: an unknown event type or a line that is not JSON throws `KubeError.decoding`; the
+/// stream should then be restarted from the last good resourceVersion.
+public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
+    private var framer = LineFramer()
+
+    /// A decoder at the start of a stream.
+    public init() {}
+
+    /// Feeds one chunk and returns the events it completes.
+    public mutating func push(_ chunk: some Sequence<UInt8>) throws(KubeError) -> [WatchEvent<Object>] {
+        var events: [WatchEvent<Object>] = []
+        for line in framer.push(chunk) { events.append(try Self.decodeLine(line)) }
+        return events
+    }
+
+    /// Ends the stream; returns the event of a final line that had no newline, if any.
+    public mutating func finish() throws(KubeError) -> [WatchEvent<Object>] {
+        guard let line = framer.finish() else { return [] }
+        return [try Self.decodeLine(line)]
+    }
+
+    /// Decodes one `{"type":…,"object":…}` line.
+    public static func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
+        do {
+            return try JSONDecoder().decode(Envelope.self, from: Data(line)).event
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            throw KubeError.decoding("a watch event could not be read: \(error)")
+        }
+    }
+
+    private struct BookmarkObject: Decodable {
+        struct Metadata: Decodable {
+            var resourceVersion: String?
+            var annotations: [String: String]?
+        }
+        var metadata: Metadata?
+    }
+
+    private struct Envelope: Decodable {
+        var event: WatchEvent<Object>
+
+        enum CodingKeys: String, CodingKey { case type, object }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let type = try container.decode(String.self, forKey: .type)
+            switch type {
+            case "ADDED": event = .added(try container.decode(Object.self, forKey: .object))
+            case "MODIFIED": event = .modified(try container.decode(Object.self, forKey: .object))
+            case "DELETED": event = .deleted(try container.decode(Object.self, forKey: .object))
+            case "BOOKMARK":
+                let bookmark = try container.decode(BookmarkObject.self, forKey: .object)
+                event = .bookmark(
+                    resourceVersion: bookmark.metadata?.resourceVersion ?? "",
+                    annotations: bookmark.metadata?.annotations ?? [:])
+            case "ERROR": event = .error(try container.decode(Status.self, forKey: .object))
+            default: throw KubeError.decoding("unknown watch event type '\(type)'")
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import Kube
+
+@Suite struct StoreTests {
+    func lease(_ name: String, _ version: String, holder: String = "a") -> Lease {
+        var meta = ObjectMeta(name: name, namespace: "ns")
+        meta.resourceVersion = version
+        return Lease(metadata: meta, spec: .init(holderIdentity: holder))
+    }
+
+    func describe(_ events: [InformerEvent<Lease>]) -> [String] {
+        events.map {
+            switch $0 {
+            case .added(let l): "added \(l.metadata.name ?? "")"
+            case .updated(_, let l): "updated \(l.metadata.name ?? "")"
+            case .deleted(let l): "deleted \(l.metadata.name ?? "")"
+            }
+        }.sorted()
+    }
+
+    @Test func relistSynthesisesDeletionsAndSkipsUnchangedObjects() {
+        let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
+        #expect(describe(store.replace(with: [lease("a", "1"), lease("b", "1"), lease("c", "1")])) == ["added a", "added b", "added c"])
+        #expect(describe(store.replace(with: [lease("a", "1"), lease("c", "2", holder: "z"), lease("d", "1")])) == ["added d", "deleted b", "updated c"])
+        #expect(store.count == 3)
+        #expect(store.byIndex("holder", "z").map { $0.metadata.name } == ["c"])
+        #expect(store.byIndex("holder", "a").count == 2)
+        #expect(store.get(name: "b", namespace: "ns") == nil)
+    }
+
+    @Test func watchEventsUpdateTheStoreAndIndexes() {
+        let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
+        #expect(store.apply(.added(lease("a", "1"))) != nil)
+        #expect(store.apply(.added(lease("a", "1"))) == nil)
+        #expect(store.apply(.modified(lease("a", "2", holder: "b"))) != nil)
+        #expect(store.byIndex("holder", "a").isEmpty)
+        #expect(store.byIndex("holder", "b").count == 1)
+        #expect(store.apply(.deleted(lease("a", "3"))) != nil)
+        #expect(store.apply(.deleted(lease("a", "3"))) == nil)
+        #expect(store.count == 0)
+        #expect(store.byIndex("holder", "b").isEmpty)
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct InformerTests {
+    final class Recorder: Sendable {
+        let events = Mutex<[String]>([])
+        func record(_ event: InformerEvent<Lease>) {
+            let text: String =
+                switch event {
+                case .added(let l): "added \(l.metadata.name ?? "")"
+                case .updated(_, let l): "updated \(l.metadata.name ?? "")"
+                case .deleted(let l): "deleted \(l.metadata.name ?? "")"
+                }
+            events.withLock { $0.append(text) }
+        }
+        var all: [String] { events.withLock { $0 } }
+    }
+
+    @Test func listWatchResumeAndRelistAfter410() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))
+        for name in ["l1", "l2"] {
+            _ = try await client.create(Lease(metadata: ObjectMeta(name: name, namespace: "team-a"), spec: .init(holderIdentity: "h")))
+        }
+        let informer = Informer<Lease>(
+            client: client, namespace: "team-a", config: WatchConfig(pageSize: 1),
+            indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
+        let recorder = Recorder()
+        let running = Task { await informer.run { recorder.record($0) } }
+        try await waitFor { informer.hasSynced && informer.store.count == 2 }
+        #expect(recorder.all.sorted() == ["added l1", "added l2"])
+
+        // A new object arrives through the watch, which resumes from the bookmark after each close.
+        _ = try await client.create(Lease(metadata: ObjectMeta(name: "l3", namespace: "team-a"), spec: .init(holderIdentity: "h")))
+        try await waitFor { informer.store.count == 3 }
+        #expect(recorder.all.filter { $0 == "added l3" }.count == 1)
+
+        // A deletion the watch never reports is found by the re-list after a 410.
+        try await client.delete(Lease.resourceType, name: "l2")
+        _ = try await client.send(KubeRequest(method: .post, verb: .create, path: "/admin/expire"))
+        try await waitFor { recorder.all.contains("deleted l2") }
+        #expect(informer.store.get(name: "l2", namespace: "team-a") == nil)
+        #expect(informer.store.byIndex("holder", "h").count == 2)
+        // Each event was delivered once, despite the repeated watches.
+        #expect(recorder.all.filter { $0.hasPrefix("added") }.count == 3)
+        #expect(client.apiCalls.snapshot[.watch, default: 0] >= 2)
+        running.cancel()
+        await running.value
+    }
+
+    @Test func watchClosedEveryFewHundredMillisecondsMissesAndRepeatsNothing() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))
+        let informer = Informer<Lease>(client: client, namespace: "team-a")
+        let recorder = Recorder()
+        let running = Task { await informer.run { recorder.record($0) } }
+        try await waitFor { informer.hasSynced }
+        // 60 objects written over about 3 s while the server ends every watch after 0.2 s.
+        for index in 0..<60 {
+            _ = try await client.create(Lease(metadata: ObjectMeta(name: "o\(index)", namespace: "team-a")))
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await waitFor { informer.store.count == 60 }
+        let added = recorder.all.filter { $0.hasPrefix("added") }
+        #expect(added.count == 60)
+        #expect(Set(added).count == 60)
+        #expect(client.apiCalls.snapshot[.watch, default: 0] >= 8)
+        #expect(client.apiCalls.snapshot[.list] == 1)
+        running.cancel()
+        await running.value
+    }
+
+    func waitFor(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<200 {
+            if condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("condition not met within 10 s")
+    }
+}

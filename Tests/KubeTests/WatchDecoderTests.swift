@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import YAML
+
+@testable import Kube
+
+@Suite struct WatchDecoderTests {
+    static let stream = [
+        #"{"type":"ADDED","object":{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"a","resourceVersion":"10"},"spec":{"holderIdentity":"ünïcode ✓"}}}"#,
+        #"{"type":"MODIFIED","object":{"metadata":{"name":"a","resourceVersion":"11"},"spec":{"holderIdentity":"b"}}}"#,
+        #"{"type":"BOOKMARK","object":{"kind":"Lease","apiVersion":"coordination.k8s.io/v1","metadata":{"resourceVersion":"12","annotations":{"k8s.io/initial-events-end":"true"}}}}"#,
+        #"{"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"13"}}}"#,
+        #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 5 (13)","reason":"Expired","code":410}}"#,
+    ].joined(separator: "\n") + "\n"
+
+    static func describe(_ events: [WatchEvent<Lease>]) -> [String] {
+        events.map { event in
+            switch event {
+            case .added(let lease): "ADDED \(lease.metadata.resourceVersion ?? "") \(lease.spec?.holderIdentity ?? "")"
+            case .modified(let lease): "MODIFIED \(lease.metadata.resourceVersion ?? "")"
+            case .deleted(let lease): "DELETED \(lease.metadata.resourceVersion ?? "")"
+            case .bookmark(let version, let annotations): "BOOKMARK \(version) \(annotations.count)"
+            case .error(let status): "ERROR \(status.code ?? 0) \(status.reason ?? "")"
+            }
+        }
+    }
+
+    static let expected = ["ADDED 10 ünïcode ✓", "MODIFIED 11", "BOOKMARK 12 1", "DELETED 13", "ERROR 410 Expired"]
+
+    @Test func wholeStreamAtOnce() throws {
+        var decoder = WatchDecoder<Lease>()
+        var events = try decoder.push(Array(Self.stream.utf8))
+        events += try decoder.finish()
+        #expect(Self.describe(events) == Self.expected)
+        #expect(events[2].isInitialEventsEnd)
+    }
+
+    @Test func splitAtEveryByteOffset() throws {
+        let bytes = Array(Self.stream.utf8)
+        for split in 0...bytes.count {
+            var decoder = WatchDecoder<Lease>()
+            var events = try decoder.push(bytes[..<split])
+            events += try decoder.push(bytes[split...])
+            events += try decoder.finish()
+            #expect(Self.describe(events) == Self.expected, "split at \(split)")
+        }
+    }
+
+    @Test func splitIntoThreeAtManyOffsets() throws {
+        let bytes = Array(Self.stream.utf8)
+        for first in stride(from: 0, through: bytes.count, by: 7) {
+            for second in stride(from: first, through: bytes.count, by: 13) {
+                var decoder = WatchDecoder<Lease>()
+                var events = try decoder.push(bytes[..<first])
+                events += try decoder.push(bytes[first..<second])
+                events += try decoder.push(bytes[second...])
+                #expect(Self.describe(events) == Self.expected, "split at \(first), \(second)")
+            }
+        }
+    }
+
+    @Test func oneByteAtATime() throws {
+        var decoder = WatchDecoder<Lease>()
+        var events: [WatchEvent<Lease>] = []
+        for byte in Self.stream.utf8 { events += try decoder.push([byte]) }
+        #expect(Self.describe(events) == Self.expected)
+    }
+
+    @Test func partialLineWaitsAndFinalLineWithoutNewlineIsKept() throws {
+        var decoder = WatchDecoder<Lease>()
+        let line = #"{"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"13"}}}"#
+        #expect(try decoder.push(Array(line.utf8.dropLast(3))).isEmpty)
+        #expect(try decoder.push(Array(line.utf8.suffix(3))).isEmpty)
+        #expect(Self.describe(try decoder.finish()) == ["DELETED 13"])
+    }
+
+    @Test func crlfAndBlankLinesAreTolerated() throws {
+        var decoder = WatchDecoder<JSONValue>()
+        let events = try decoder.push(Array("\r\n{\"type\":\"ADDED\",\"object\":{\"a\":1}}\r\n\n".utf8))
+        #expect(events.count == 1)
+        #expect(events.first?.object?["a"] == .int(1))
+    }
+
+    @Test func largeObjectsSpanningManyChunks() throws {
+        let big = String(repeating: "x", count: 300_000)
+        let line = #"{"type":"ADDED","object":{"metadata":{"name":"big","resourceVersion":"1"},"spec":{"holderIdentity":"\#(big)"}}}"# + "\n"
+        var decoder = WatchDecoder<Lease>()
+        var events: [WatchEvent<Lease>] = []
+        let bytes = Array(line.utf8)
+        for start in stride(from: 0, to: bytes.count, by: 16_384) {
+            events += try decoder.push(bytes[start..<min(start + 16_384, bytes.count)])
+        }
+        #expect(events.count == 1)
+        #expect(events.first?.object?.spec?.holderIdentity?.count == 300_000)
+    }
+
+    @Test func garbageAndUnknownTypesAreDecodingErrors() {
+        var decoder = WatchDecoder<Lease>()
+        #expect(throws: KubeError.self) { try decoder.push(Array("not json\n".utf8)) }
+        var other = WatchDecoder<Lease>()
+        #expect(throws: KubeError.decoding("unknown watch event type 'SURPRISE'")) {
+            try other.push(Array(#"{"type":"SURPRISE","object":{}}"#.utf8 + [10]))
+        }
+    }
+}
