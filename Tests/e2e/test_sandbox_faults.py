@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from sandbox_support import sandbox  # noqa: F401
+from sandbox_support import sandbox, bounded_in_time  # noqa: F401
 
 
 def call(sandbox, method, path, body=None, headers=None, token=True):

@@ -4,7 +4,7 @@ import subprocess
 import threading
 import time
 
-from sandbox_support import FIXTURES, kubectl_binary, sandbox, wait_until  # noqa: F401
+from sandbox_support import FIXTURES, kubectl_binary, sandbox, wait_until, bounded_in_time  # noqa: F401
 
 CRD = str(FIXTURES / "widget-crd.yaml")
 

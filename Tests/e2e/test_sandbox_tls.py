@@ -9,7 +9,7 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from sandbox_support import Sandbox, kubectl_binary, wait_until
+from sandbox_support import Sandbox, bounded_in_time, kubectl_binary, wait_until  # noqa: F401
 
 
 def openssl(*args, cwd):

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from sandbox_support import FIXTURES, Sandbox, sandbox  # noqa: F401
+from sandbox_support import FIXTURES, Sandbox, sandbox, bounded_in_time  # noqa: F401
 
 # The YAML texts of ScalarResolutionTests.cases (Tests/YAMLTests), as values of key `v`.
 SCALARS = [
