@@ -6,5 +6,5 @@ struct Elevator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "elevator",
         abstract: "Just-in-time privilege elevation for service meshes.",
-        subcommands: [Controller.self, Demo.self, Sandbox.self, Lint.self, Test.self, Render.self])
+        subcommands: [Controller.self, Demo.self, Lint.self, Test.self, Render.self, Sandbox.self])
 }

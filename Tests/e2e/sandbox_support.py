@@ -96,3 +96,18 @@ def sandbox(tmp_path):
     server = Sandbox(tmp_path)
     yield server
     assert server.stop() == 0, "the sandbox did not stop cleanly on SIGTERM"
+
+
+@pytest.fixture(autouse=True)
+def bounded_in_time():
+    """Fails a sandbox test that runs longer than two minutes instead of letting it hang the suite."""
+    import signal
+
+    def expire(signum, frame):
+        raise TimeoutError("sandbox test exceeded its 120 s bound")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(120)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)

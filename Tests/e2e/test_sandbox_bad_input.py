@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from sandbox_support import sandbox  # noqa: F401
+from sandbox_support import sandbox, bounded_in_time  # noqa: F401
 from test_sandbox_faults import call
 
 CONFIGMAPS = "/api/v1/namespaces/default/configmaps"

@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from sandbox_support import sandbox  # noqa: F401
+from sandbox_support import sandbox, bounded_in_time  # noqa: F401
 
 
 def call(sandbox, method, path, body=None, headers=None, token=True):
@@ -39,14 +39,14 @@ def core(sandbox):
 
 def test_added_latency_slows_every_api_request(sandbox, core):
     core.list_namespaced_config_map("default")
-    faults(sandbox, latencyMilliseconds=300)
+    faults(sandbox, latencyMilliseconds=600)
     started = time.monotonic()
     core.list_namespaced_config_map("default")
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 0.6
     call(sandbox, "DELETE", "/sandbox/faults")
     started = time.monotonic()
     core.list_namespaced_config_map("default")
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 0.6
 
 
 def test_injected_500s_and_429s_with_retry_after(sandbox, core):
@@ -67,10 +67,10 @@ def test_injected_500s_and_429s_with_retry_after(sandbox, core):
 
 
 def test_refused_connections_for_a_while(sandbox, core):
-    faults(sandbox, refuseConnectionsSeconds=1.0)
+    faults(sandbox, refuseConnectionsSeconds=2.0)
     with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
         call(sandbox, "GET", "/version")
-    time.sleep(1.2)
+    time.sleep(2.2)
     assert call(sandbox, "GET", "/version")[0] == 200
 
 

@@ -1,9 +1,10 @@
 """kubectl 1.32 against `elevator sandbox`: the commands Elevator's users and scripts run."""
 import json
 import subprocess
+import threading
 import time
 
-from sandbox_support import FIXTURES, kubectl_binary, sandbox, wait_until  # noqa: F401
+from sandbox_support import FIXTURES, kubectl_binary, sandbox, wait_until, bounded_in_time  # noqa: F401
 
 CRD = str(FIXTURES / "widget-crd.yaml")
 
@@ -85,15 +86,19 @@ def test_get_yaml_and_get_watch_sees_changes(sandbox):
     watcher = subprocess.Popen([kubectl_binary(), "--kubeconfig", sandbox.kubeconfig, "get", "widgets", "-w",
                                 "-o", "jsonpath={.metadata.name}:{.spec.size}{\"\\n\"}"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        time.sleep(1.0)
+        assert wait_until(lambda: lines, timeout=15), "kubectl get -w prints the initial list"
         sandbox.kubectl("apply", "-f", "-", input=widget("d", 2))
         sandbox.kubectl("apply", "-f", "-", input=widget("e", 7))
-        time.sleep(1.0)
+        wait_until(lambda: len(lines) >= 3, timeout=10)
     finally:
         watcher.terminate()
-        out, _ = watcher.communicate(timeout=10)
-    lines = out.split()
+        watcher.wait(timeout=10)
+        reader.join(timeout=5)
+    lines = [line.strip() for line in lines]
     assert lines[0] == "d:1", "the initial list comes first"
     assert "d:2" in lines and "e:7" in lines, f"watch events arrive: {lines}"
 

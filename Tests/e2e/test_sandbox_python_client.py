@@ -9,7 +9,7 @@ import pytest
 from kubernetes import client, config, watch
 from kubernetes.client.rest import ApiException
 
-from sandbox_support import FIXTURES, sandbox, wait_until  # noqa: F401
+from sandbox_support import FIXTURES, sandbox, wait_until, bounded_in_time  # noqa: F401
 
 
 @pytest.fixture

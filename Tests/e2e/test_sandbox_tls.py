@@ -2,13 +2,14 @@
 client certificates (user = CN, groups = O), checked with kubectl and the Python client."""
 import json
 import subprocess
+import threading
 import time
 
 import pytest
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
-from sandbox_support import Sandbox, kubectl_binary
+from sandbox_support import Sandbox, bounded_in_time, kubectl_binary, wait_until  # noqa: F401
 
 
 def openssl(*args, cwd):
@@ -78,11 +79,14 @@ def test_https_speaks_http2_and_kubectl_watches_over_it(tls_sandbox):
     assert version.stdout == "2", version
     watcher = subprocess.Popen([kubectl_binary(), "--kubeconfig", server.kubeconfig, "get", "configmaps", "-w",
                                 "-o", "name"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(watcher.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
-        time.sleep(1.0)
+        time.sleep(0.5)
         server.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: over-h2\n")
-        time.sleep(1.0)
+        arrived = wait_until(lambda: "configmap/over-h2\n" in lines, timeout=15)
     finally:
         watcher.terminate()
-        out, err = watcher.communicate(timeout=10)
-    assert "configmap/over-h2" in out.split(), err
+        watcher.wait(timeout=10)
+    assert arrived, (lines, watcher.stderr.read())
