@@ -29,6 +29,8 @@ import YAML
 
         try await harness.waitForPhase("inc-1", "Expired", seconds: 8)
         #expect(try await harness.get(Harness.authorizationPolicies, "elevator-inc-1") == nil)
+        try await waitFor("the Expired audit line") { harness.audit.contains { $0.contains("\"event\":\"Expired\"") } }
+        try await waitFor("the Expired Event") { try await harness.events(about: "inc-1").contains("Expired") }
         let reasons = try await harness.events(about: "inc-1")
         #expect(reasons.contains("Granted"))
         #expect(reasons.contains("Expired"))
@@ -102,7 +104,7 @@ import YAML
     @Test func aRequestOutsideThePolicyIsDeniedWithTheLimitNamed() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
-        try await harness.request("inc-4", duration: "2h")
+        _ = try await harness.request("inc-4", duration: "2h")
         try await harness.waitForPhase("inc-4", "Denied")
         let request = try #require(try await harness.get(Harness.requests, "inc-4"))
         let valid = request["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Valid" }
@@ -114,7 +116,7 @@ import YAML
     @Test func deletingAnActiveRequestRemovesItsObjectThenTheFinalizer() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
-        try await harness.request("inc-5", duration: "5s")
+        _ = try await harness.request("inc-5", duration: "5s")
         try await harness.waitForPhase("inc-5", "Active")
         #expect(try await harness.get(Harness.authorizationPolicies, "elevator-inc-5") != nil)
         try await harness.client.delete(Harness.requests, name: "inc-5", namespace: "payments")
@@ -127,7 +129,7 @@ import YAML
     @Test func suspendingThePolicyRevokesItsActiveGrants() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
-        try await harness.request("inc-6", duration: "5s")
+        _ = try await harness.request("inc-6", duration: "5s")
         try await harness.waitForPhase("inc-6", "Active")
         try await harness.installPolicy(extra: "  suspended: true")
         try await harness.waitForPhase("inc-6", "Revoked")
@@ -141,7 +143,7 @@ import YAML
     @Test func aManagedObjectDeletedBySomeoneElseIsPutBack() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
-        try await harness.request("inc-7", duration: "5s")
+        _ = try await harness.request("inc-7", duration: "5s")
         try await harness.waitForPhase("inc-7", "Active")
         try await harness.client.delete(Harness.authorizationPolicies, name: "elevator-inc-7", namespace: "payments")
         try await waitFor("the object to be put back") { try await harness.get(Harness.authorizationPolicies, "elevator-inc-7") != nil }

@@ -9,7 +9,7 @@ import YAML
     @Test func withoutTheIdentityAdmissionPoliciesNothingIsGranted() async throws {
         let harness = try await Harness(options: ControllerOptions(workers: 2))
         try await harness.installPolicy()
-        try await harness.request("inc-10", duration: "3s")
+        _ = try await harness.request("inc-10", duration: "3s")
         try await waitFor("IdentityUnverified") {
             let request = try await harness.get(Harness.requests, "inc-10")
             let valid = request?["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Valid" }
@@ -45,7 +45,7 @@ import YAML
     @Test func metricsCountRequestsByPhaseAndTheGrantHistogram() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
-        try await harness.request("inc-11", duration: "5s")
+        _ = try await harness.request("inc-11", duration: "5s")
         try await harness.waitForPhase("inc-11", "Active")
         try await waitFor("the metrics to see the grant") {
             await harness.controller.renderMetrics().contains("elevator_active_grants 1.0")

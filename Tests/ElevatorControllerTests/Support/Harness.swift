@@ -20,7 +20,7 @@ final class Harness: Sendable {
     let auditLines = Lines()
     private let running = Mutex<Task<Void, Never>?>(nil)
 
-    init(options: ControllerOptions = ControllerOptions(allowUnverifiedIdentity: true, workers: 2)) async throws {
+    init(options: ControllerOptions = ControllerOptions(allowUnverifiedIdentity: true, workers: 2), startController: Bool = true) async throws {
         server = SandboxServer()
         try server.installCRDs(from: [Self.packageRoot + "/manifests/crds", Self.packageRoot + "/manifests/mesh-crds"])
         try await server.start()
@@ -28,6 +28,7 @@ final class Harness: Sendable {
         controllerClient = KubeClient(configuration: ClientConfiguration(server: server.url, credentials: .token(server.token ?? "")))
         let lines = auditLines
         controller = ElevatorController(client: controllerClient, options: options, audit: AuditLog(sink: { line in lines.append(line) }))
+        guard startController else { return }
         let controller = self.controller
         running.withLock { $0 = Task { try? await controller.run() } }
         try await waitFor("the controller to be ready") { controller.isReady }
