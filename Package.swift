@@ -81,7 +81,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
-        .testTarget(name: "ElevatorControllerTests", dependencies: ["ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML"]),
+        .testTarget(
+            name: "ElevatorControllerTests",
+            dependencies: [
+                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
         .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
     ],

@@ -119,7 +119,7 @@ final class Harness: Sendable {
     }
 
     /// A request by alice for `duration` (auto-approved at 5 s or less).
-    func request(_ name: String, duration: String, policy: String = "payments-debug") async throws -> JSONValue {
+    func request(_ name: String, duration: String, policy: String = "payments-debug", breakGlass: Bool = false) async throws -> JSONValue {
         try await apply(
             """
             apiVersion: elevator.dev/v1alpha1
@@ -132,6 +132,7 @@ final class Harness: Sendable {
               rules: [{ports: ["8080"], methods: [GET], paths: ["/admin/queue"]}]
               duration: \(duration)
               reason: "INC-1 stuck payouts"
+              breakGlass: \(breakGlass)
             """, Self.requests)
     }
 }
