@@ -129,7 +129,7 @@ public final class ElevatorController: Service, Sendable {
                 await queue.forget(key)
                 if let next {
                     // A little after the deadline, so `decide` sees it has passed.
-                    let delay = max(0, next.timeIntervalSinceNow) + 0.02
+                    let delay = max(0, next.timeIntervalSince(reconciler.now())) + 0.02
                     await queue.add(key, after: .milliseconds(Int64(delay * 1000)))
                 }
                 metrics.reconcileDuration.record(ContinuousClock.now - started)
