@@ -99,7 +99,9 @@ final class Reconciler: Sendable {
         let existing = caches.meshObjects(ofRequestUID: uid)
         guard decision.grant != nil else {
             for stale in existing { try await writer.delete(stale) }
-            // Objects the status lists that the cache has not seen yet (granted moments ago).
+            // Objects the status lists that the cache has not seen yet (granted moments ago). Once
+            // the request was already finished they were deleted then; the sweep covers the rest.
+            guard object.value.status?.phase?.isTerminal != true else { return }
             let cachedNames = Set(existing.compactMap(\.metadata.name))
             for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
                 try await writer.deleteIfOwned(name: reference.name, namespace: object.metadata.namespace ?? "", requestUID: uid)

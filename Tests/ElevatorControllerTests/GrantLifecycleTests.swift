@@ -2,6 +2,7 @@ import ElevatorController
 import Foundation
 import Kube
 import Testing
+import Elevation
 import YAML
 
 /// The life of a request against an in-process sandbox, end to end through the real controller.
@@ -27,7 +28,12 @@ import YAML
         let after = harness.controllerClient.apiCalls.snapshot
         let callsToGrant = after.map { verb, count in "\(verb)=\(count - before[verb, default: 0])" }.sorted().joined(separator: " ")
 
+        let expiresAt = try #require(request["status"]?["expiresAt"]?.stringValue.flatMap(RFC3339.parse))
+        let atActive = harness.controllerClient.apiCalls.snapshot
         try await harness.waitForPhase("inc-1", "Expired", seconds: 8)
+        let expiryLag = Date().timeIntervalSince(expiresAt)
+        let atExpired = harness.controllerClient.apiCalls.snapshot
+        let callsToExpire = atExpired.map { verb, count in "\(verb)=\(count - atActive[verb, default: 0])" }.sorted().joined(separator: " ")
         #expect(try await harness.get(Harness.authorizationPolicies, "elevator-inc-1") == nil)
         try await waitFor("the Expired audit line") { harness.audit.contains { $0.contains("\"event\":\"Expired\"") } }
         try await waitFor("the Expired Event") { try await harness.events(about: "inc-1").contains("Expired") }
@@ -40,7 +46,7 @@ import YAML
         #expect(audit.contains { $0.contains("\"event\":\"Expired\"") && $0.contains("\"phase\":\"Expired\"") })
         // The baseline policy belongs to someone else and is never touched.
         #expect(try await harness.get(Harness.authorizationPolicies, "baseline") != nil)
-        print("measured: creation to Active \(toActive); controller API calls from creation to Active: \(callsToGrant)")
+        print("measured: creation to Active \(toActive); controller API calls from creation to Active: \(callsToGrant); from Active to Expired (ExpiringSoon Event included): \(callsToExpire); expiresAt to Expired seen by the test: \(expiryLag) s")
         await harness.stop()
     }
 
