@@ -45,7 +45,9 @@ public final class ControllerMetrics: Sendable {
     }
 
     /// Refreshes the gauges from the caches and renders the registry in Prometheus text format.
-    func render(requests: [ElevationRequest], queueDepth: Int, isLeader: Bool, apiCalls: [KubeRequest.Verb: Int]) -> String {
+    func render(requests: [ElevationRequest], queueDepth: Int, isLeader: Bool, apiCalls: [KubeRequest.Verb: Int],
+        apiResponses: [APICallCounter.Response: Int]
+    ) -> String {
         for phase in RequestPhase.allCases {
             registry.makeGauge(descriptor: Self.name("elevator_requests", "ElevationRequests by phase."), labels: [("phase", phase.rawValue)]).set(Double(requests.filter { $0.phase == phase }.count))
         }
@@ -59,7 +61,16 @@ public final class ControllerMetrics: Sendable {
         registry.makeGauge(descriptor: Self.name("elevator_workqueue_depth", "Requests waiting to be reconciled.")).set(Double(queueDepth))
         registry.makeGauge(descriptor: Self.name("elevator_leader", "1 while this instance leads.")).set(isLeader ? 1.0 : 0.0)
         for (verb, count) in apiCalls {
-            registry.makeGauge(descriptor: Self.name("elevator_api_requests", "Kubernetes API requests sent, by verb."), labels: [("verb", "\(verb)")]).set(Double(count))
+            registry.makeGauge(
+                descriptor: Self.name("elevator_api_requests_sent", "Kubernetes API requests sent (retries and watches included), by verb."),
+                labels: [("verb", "\(verb)")]
+            ).set(Double(count))
+        }
+        for (response, count) in apiResponses {
+            registry.makeGauge(
+                descriptor: Self.name("elevator_api_requests", "Kubernetes API requests answered, by verb and HTTP status code."),
+                labels: [("verb", "\(response.verb)"), ("code", "\(response.code)")]
+            ).set(Double(count))
         }
         return registry.emitToString()
     }

@@ -102,7 +102,7 @@ public final class ElevatorController: Service, Sendable {
         let depth = await queue.count
         return metrics.render(
             requests: caches.requests.store.list().map(\.value), queueDepth: depth, isLeader: isLeader,
-            apiCalls: client.apiCalls.snapshot)
+            apiCalls: client.apiCalls.snapshot, apiResponses: client.apiCalls.responseSnapshot)
     }
 
     /// Whether this instance currently leads (always true without leader election).

@@ -54,6 +54,8 @@ import YAML
         #expect(text.contains(#"elevator_requests{phase="Active"} 1.0"#))
         #expect(text.contains("elevator_creation_to_grant_seconds_count 1"))
         #expect(text.contains("elevator_leader 1.0"))
+        #expect(text.contains(#"elevator_api_requests{verb="apply",code="200"}"#) || text.contains(#"elevator_api_requests{verb="apply",code="201"}"#))
+        #expect(text.contains(#"elevator_api_requests_sent{verb="watch"}"#))
         await harness.stop()
     }
 }

@@ -79,6 +79,7 @@ public final class KubeClient: Sendable {
         let http = try await httpRequest(for: request, streaming: false)
         apiCalls.record(request.verb)
         let response = try await loop.perform(http)
+        apiCalls.recordResponse(request.verb, code: response.status)
         logWarnings(response, request)
         guard (200..<300).contains(response.status) else {
             throw KubeError(code: response.status, body: response.body, retryAfterHeader: response.headers["retry-after"])
