@@ -42,6 +42,17 @@ import YAML
         await harness.stop()
     }
 
+    @Test func finishedRequestsAreDeletedAfterRetainFinished() async throws {
+        let harness = try await Harness(options: ControllerOptions(allowUnverifiedIdentity: true, retainFinished: .seconds(1), workers: 2))
+        try await harness.installPolicy()
+        _ = try await harness.request("inc-12", duration: "2h")
+        try await harness.waitForPhase("inc-12", "Denied")
+        // Kept at first (history outlives the decision), then deleted, finalizer and all.
+        #expect(try await harness.get(Harness.requests, "inc-12") != nil)
+        try await waitFor("the finished request to be deleted", seconds: 6) { try await harness.get(Harness.requests, "inc-12") == nil }
+        await harness.stop()
+    }
+
     @Test func metricsCountRequestsByPhaseAndTheGrantHistogram() async throws {
         let harness = try await Harness()
         try await harness.installPolicy()
