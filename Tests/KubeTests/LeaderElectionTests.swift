@@ -115,8 +115,10 @@ import Testing
         let stopped = ContinuousClock.now
         try await waitFor { leaders.current == ["b"] }
         let handover = stopped.duration(to: .now)
-        // Without release B waits out the lease it last saw renewed; with release it takes over at once.
-        #expect(handover < (release ? .milliseconds(800) : .seconds(2) + .milliseconds(600)))
+        // Without release B waits out the lease it last saw renewed (2 s), then acquires on its next
+        // jittered retry (up to 1.2 x 250 ms); with release it takes over at once. The rest of the
+        // bound is scheduling slack on a loaded two-core CI machine, where 2.75 s was seen.
+        #expect(handover < (release ? .milliseconds(800) : .seconds(3)))
         #expect(leaders.maxConcurrent.withLock { $0 } == 1)
         runB.cancel()
         await runB.value
