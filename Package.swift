@@ -57,6 +57,9 @@ let package = Package(
                 "Kube", "YAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
             ]),
         // The offline commands (lint, test, render): the logic behind Sources/elevator, testable.
         .target(name: "ElevatorCLI", dependencies: ["Elevation", "YAML"]),

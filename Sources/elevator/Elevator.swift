@@ -6,5 +6,5 @@ struct Elevator: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "elevator",
         abstract: "Just-in-time privilege elevation for service meshes.",
-        subcommands: [Demo.self, Lint.self, Test.self, Render.self])
+        subcommands: [Demo.self, Sandbox.self, Lint.self, Test.self, Render.self])
 }

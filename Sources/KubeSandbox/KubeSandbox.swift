@@ -1,1 +1,0 @@
-// The in-memory Kubernetes-compatible API server of SANDBOX.md.

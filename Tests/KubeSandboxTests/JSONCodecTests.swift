@@ -1,0 +1,33 @@
+import Testing
+import YAML
+
+@testable import KubeSandbox
+
+@Suite struct JSONCodecTests {
+    @Test(arguments: [
+        (#"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#, #"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#),
+        (#"  {"z":1,  "a":2}  "#, #"{"a":2,"z":1}"#),
+        (#""tab\tquote\"slash\/u\u00e9\ud83d\ude00""#, "\"tab\\tquote\\\"slash/u\u{e9}\u{1F600}\""),
+        ("-0.5e2", "-50"),
+        ("12345678901234", "12345678901234"),
+    ])
+    func parsesAndWritesCanonicalJSON(input: String, expected: String) throws {
+        let value = try JSONParser.parse(Array(input.utf8))
+        #expect(String(decoding: JSONWriter.encode(value), as: UTF8.self) == expected)
+    }
+
+    @Test func integersAndFloatsStayApart() throws {
+        #expect(try JSONParser.parse(Array("3".utf8)) == .int(3))
+        #expect(try JSONParser.parse(Array("3.0".utf8)) == .double(3))
+    }
+
+    @Test(arguments: ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01", "1 2", "{\"a\":1,}", "\u{1}"])
+    func rejectsMalformedJSON(input: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(input.utf8)) }
+    }
+
+    @Test func boundsNestingSoHostileBodiesCannotExhaustTheStack() {
+        let deep = String(repeating: "[", count: 100_000)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+}
