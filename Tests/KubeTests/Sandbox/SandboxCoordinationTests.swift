@@ -23,10 +23,10 @@ import YAML
         }
         let first = try elector("first")
         let second = try elector("second")
-        let working = Mutex<[String]>([])
-        let firstRun = Task { await first.run { working.withLock { $0.append("first") } } }
+        let working = Lines()
+        let firstRun = Task { await first.run { working.append("first") } }
         try await eventually { first.isLeader }
-        let secondRun = Task { await second.run { working.withLock { $0.append("second") } } }
+        let secondRun = Task { await second.run { working.append("second") } }
         defer { secondRun.cancel() }
         try await Task.sleep(for: .seconds(2))
         #expect(first.isLeader && !second.isLeader, "the second elector must wait while the first renews")
@@ -45,7 +45,7 @@ import YAML
         let taken = try await sandbox.client.get(Lease.self, name: "elevator", namespace: "default")
         #expect(taken.spec?.holderIdentity == "second")
         #expect(taken.spec?.leaseTransitions == 1)
-        #expect(working.withLock { $0 } == ["first", "second"])
+        #expect(working.all == ["first", "second"])
     }
 
     @Test("repeated Events fold into one events.k8s.io/v1 Event with a series; another reason is its own Event")

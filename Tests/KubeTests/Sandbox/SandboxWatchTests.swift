@@ -50,12 +50,12 @@ import Testing
     }
 
     /// One raw watch loop: list, then watch, resuming from the last resourceVersion after every close.
-    static func watchLoop(_ client: KubeClient, into seen: Journal, errors: Mutex<[String]>) async {
+    static func watchLoop(_ client: KubeClient, into seen: Journal, errors: Lines) async {
         var version: String
         do {
             version = try await client.list(TestConfigMap.self, configMaps, namespace: "default").metadata.resourceVersion ?? ""
         } catch {
-            errors.withLock { $0.append("list: \(error)") }
+            errors.append("list: \(error)")
             return
         }
         while !Task.isCancelled {
@@ -76,7 +76,7 @@ import Testing
                 }
             } catch {
                 if Task.isCancelled { return }
-                errors.withLock { $0.append("\(error)") }
+                errors.append("\(error)")
                 try? await Task.sleep(for: .milliseconds(100))
             }
         }
@@ -92,7 +92,7 @@ import Testing
 
         let written = Journal()
         let seen = Journal()
-        let watchErrors = Mutex<[String]>([])
+        let watchErrors = Lines()
         let informed = Journal()
         let informer = Informer<TestConfigMap>(client: informerClient, namespace: "default")
 
@@ -122,7 +122,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         #expect(written.all.count > 1000)
         #expect(seen.all == written.all)
-        #expect(watchErrors.withLock { $0 }.isEmpty)
+        #expect(watchErrors.all.isEmpty)
         try await eventually("the informer to catch up") {
             informed.count("ADDED") == written.count("ADDED") && informed.count("DELETED") == written.count("DELETED")
                 && informed.count("MODIFIED") == written.count("MODIFIED")
