@@ -36,7 +36,7 @@ let runs = Int(environment["KUBE_BENCH_RUNS"] ?? "") ?? 7
 let eventCount = Int(environment["KUBE_BENCH_EVENTS"] ?? "") ?? 5_000
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
 
 func realtimeNanos() -> Int64 {
     var spec = timespec()
@@ -82,17 +82,25 @@ let fromSandbox = Pipe()
 sandbox.standardInput = toSandbox
 sandbox.standardOutput = fromSandbox
 try sandbox.run()
-var sandboxLines = fromSandbox.fileHandleForReading.bytes.lines.makeAsyncIterator()
-func command(_ line: String) async throws -> String {
+guard let sandboxOutput = fdopen(fromSandbox.fileHandleForReading.fileDescriptor, "r") else { fail("cannot read the sandbox") }
+/// The sandbox's next line (blocking the main thread, never the cooperative pool).
+func sandboxLine() -> String? {
+    var buffer: UnsafeMutablePointer<CChar>?
+    var capacity = 0
+    defer { free(buffer) }
+    guard getline(&buffer, &capacity, sandboxOutput) > 0, let buffer else { return nil }
+    return String(cString: buffer).trimmingCharacters(in: .newlines)
+}
+func command(_ line: String) -> String {
     toSandbox.fileHandleForWriting.write(Data((line + "\n").utf8))
-    guard let answer = try await sandboxLines.next(), answer.hasPrefix("done") else { fail("the sandbox did not do \(line)") }
+    guard let answer = sandboxLine(), answer.hasPrefix("done") else { fail("the sandbox did not do \(line)") }
     return answer
 }
-guard let hello = try await sandboxLines.next() else { fail("the sandbox did not start") }
+guard let hello = sandboxLine() else { fail("the sandbox did not start") }
 let words = hello.split(separator: " ").map(String.init)
 guard words.count >= 4, words[0] == "url" else { fail("unexpected sandbox greeting: \(hello)") }
 let (url, token) = (words[1], words[3])
-_ = try await command("seed \(objectCount)")
+_ = command("seed \(objectCount)")
 
 let kubeconfig = NSTemporaryDirectory() + "kube-bench-\(ProcessInfo.processInfo.processIdentifier).kubeconfig"
 try """
@@ -156,7 +164,7 @@ struct JSONValueItem: Decodable, Sendable {}
 // clock; our handler (the loop body) measures how long after the write it sees the event.
 let start = try await client.list(Widget.self, Widget.resourceType, namespace: "default", options: ListOptions(limit: 1))
 let watcher = KubeClient(configuration: client.configuration)
-let received = Task { () -> [Double] in
+let received = Task.detached { () -> [Double] in
     var latencies: [Double] = []
     latencies.reserveCapacity(eventCount)
     let options = WatchOptions(fieldSelector: "metadata.name=widget-0", resourceVersion: start.metadata.resourceVersion)
@@ -169,7 +177,7 @@ let received = Task { () -> [Double] in
     return latencies
 }
 try await Task.sleep(for: .milliseconds(300))
-_ = try await command("write 1000 \(eventCount)")
+_ = command("write 1000 \(eventCount)")
 let deadline = Task {
     try await Task.sleep(for: .seconds(10))
     received.cancel()
@@ -191,6 +199,6 @@ print("")
 print("| watch delivery at 1,000 events/s | events | p50 | p99 | max |")
 print("| --- | --- | --- | --- | --- |")
 print(String(format: "| write (sandbox process) to handler (Kube client) | %d of %d | %.2f ms | %.2f ms | %.2f ms |",
-             latencies.count, eventCount, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.last ?? .nan))
+             latencies.count, eventCount, percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.last ?? Double.nan))
 client.shutdown()
 watcher.shutdown()
