@@ -4,7 +4,7 @@ import Kube
 // kube-bench: our Kube client against the official Python client and kubectl 1.32 on one LIST of
 // 10,000 custom resources, and watch delivery latency at 1,000 events/s, against the sandbox in a
 // separate process (kube-bench-sandbox, built beside this executable). One run:
-//     cd Benchmarks && swift run -c release kube-bench
+//     cd Benchmarks && swift build -c release && .build/release/kube-bench
 // Options (environment): KUBE_BENCH_OBJECTS (10000), KUBE_BENCH_RUNS (7), KUBE_BENCH_EVENTS (5000),
 // ELEVATOR_PYTHON (else ../.build-venv/bin/python, else python3), KUBECTL (else kubectl.1.32 beside
 // the kubectl on PATH).
@@ -77,6 +77,9 @@ func run(_ path: String, _ arguments: [String], captureOutput: Bool = true) thro
 // 1. The sandbox, in its own process.
 let sandbox = Process()
 sandbox.executableURL = here.appendingPathComponent("kube-bench-sandbox")
+guard FileManager.default.isExecutableFile(atPath: here.appendingPathComponent("kube-bench-sandbox").path) else {
+    fail("kube-bench-sandbox is not built beside kube-bench; run `swift build -c release` in Benchmarks first")
+}
 let toSandbox = Pipe()
 let fromSandbox = Pipe()
 sandbox.standardInput = toSandbox
