@@ -53,7 +53,7 @@ func widget(_ name: String, spec: String) -> JSONValue {
 }
 
 /// Collects what a watch delivers within `timeout`, stopping after `count` events.
-func collect(_ stream: AsyncStream<WatchEvent>, count: Int, timeout: Duration = .seconds(2)) async -> [WatchEvent] {
+func collect(_ stream: AsyncStream<WatchEvent>, count: Int, timeout: Duration = .seconds(10)) async -> [WatchEvent] {
     await withTaskGroup(of: [WatchEvent].self) { group in
         group.addTask {
             var events: [WatchEvent] = []
