@@ -90,16 +90,18 @@ extension JSONValue: Codable {
             return
         }
         let container = try decoder.singleValueContainer()
+        // Strings first: the commonest scalar, and both JSONDecoder and JSONValueDecoder refuse
+        // to read a number or boolean as a String, so the order changes no result.
         if container.decodeNil() {
             self = .null
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
         } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
         } else if let value = try? container.decode(Int64.self) {
             self = .int(value)
         } else if let value = try? container.decode(Double.self) {
             self = .double(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
         } else {
