@@ -19,6 +19,15 @@ let package = Package(
             name: "yaml-bench",
             dependencies: ["CLibYAMLEvents", .product(name: "YAML", package: "Elevator")]),
         .executableTarget(name: "yams-bench", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The Kube client against the Python client and kubectl (see BENCHMARKS.md, "Kube client"):
+        //     cd Benchmarks && swift build -c release && .build/release/kube-bench
+        // kube-bench starts kube-bench-sandbox (built beside it) as a separate server process.
+        .executableTarget(name: "kube-bench", dependencies: [.product(name: "Kube", package: "Elevator")]),
+        .executableTarget(
+            name: "kube-bench-sandbox",
+            dependencies: [
+                .product(name: "KubeSandbox", package: "Elevator"), .product(name: "YAML", package: "Elevator"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
