@@ -125,7 +125,13 @@ public final class ElevatorController: Service, Sendable {
             defer { inFlight.withLock { $0 -= 1 } }
             let started = ContinuousClock.now
             do {
-                let next = try await reconciler.reconcile(key)
+                let next: Date?
+                if key.hasPrefix(Reconciler.policyKeyPrefix) {
+                    try await reconciler.reconcilePolicy(String(key.dropFirst(Reconciler.policyKeyPrefix.count)))
+                    next = nil
+                } else {
+                    next = try await reconciler.reconcile(key)
+                }
                 await queue.forget(key)
                 if let next {
                     // A little after the deadline, so `decide` sees it has passed.
@@ -159,7 +165,9 @@ public final class ElevatorController: Service, Sendable {
     private func policyChanged(_ event: InformerEvent<PolicyObject>) async {
         let object: PolicyObject
         switch event {
-        case .added(let new), .updated(_, let new), .deleted(let new): object = new
+        case .added(let new), .updated(_, let new): object = new
+            await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
+        case .deleted(let old): object = old
         }
         await enqueue(caches.requestKeys(forPolicy: object.metadata.namespace ?? "", object.metadata.name ?? ""))
     }
