@@ -34,6 +34,14 @@ final class Harness: Sendable {
         try await waitFor("the controller to be ready") { controller.isReady }
     }
 
+    /// Stops the harness's controller as a crash would for the grants: its task is cancelled, it
+    /// cleans nothing up, and the sandbox with everything in it keeps running.
+    func stopController() async {
+        let task = running.withLock { $0 }
+        task?.cancel()
+        await task?.value
+    }
+
     func stop() async {
         let task = running.withLock { $0 }
         task?.cancel()
