@@ -68,7 +68,13 @@ extension ControllerIntegrationTests {
             try await harness.waitForPhase("inc-40", "Pending")
             // Carol is in both stages' groups; alone she meets one stage, never both.
             try await harness.approve(created, by: "carol@example.com", groups: ["payments-oncall", "security"])
-            try await Task.sleep(for: .milliseconds(700))
+            try await waitFor("carol's approval to be counted") {
+                try await harness.get(Harness.requests, "inc-40")?["status"]?["approvals"]?.arrayValue?.count == 1
+            }
+            let approved = try await harness.condition("Approved", of: "inc-40")
+            #expect(approved?["status"]?.stringValue == "False")
+            #expect(approved?["message"]?.stringValue?.contains("needs 1 more") == true)
+            try await Task.sleep(for: .milliseconds(300))
             #expect(try await harness.phase("inc-40") == "Pending")
             #expect(try await harness.get(Harness.authorizationPolicies, "elevator-inc-40") == nil)
             // Bob (on call only) makes the assignment possible: bob -> oncall, carol -> security.
@@ -109,6 +115,8 @@ extension ControllerIntegrationTests {
             #expect(request["status"]?["grantedAt"] == nil)
             let granted = request["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Granted" }
             #expect(granted?["status"]?.stringValue != "True")
+            let approved = request["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Approved" }
+            #expect(approved?["reason"]?.stringValue == "ApprovalTimeout")
             try await waitFor("the Expired Event") { try await harness.events(about: "inc-41").contains("Expired") }
             await harness.stop()
         }
