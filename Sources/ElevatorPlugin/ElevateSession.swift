@@ -91,13 +91,21 @@ public struct ElevateSession: Sendable {
 
     /// What `kubectl elevate request` asks for.
     public struct Ask: Sendable {
+        /// The ElevationPolicy, in the session's namespace.
         public var policy: String
+        /// Who gets access.
         public var subject: Subject
+        /// A Go duration; nil: the policy's default.
         public var duration: String?
+        /// Why; some policies require one.
         public var reason: String?
+        /// Narrower rules; empty: all of the policy's.
         public var rules: [AccessRule]
+        /// Ask for an immediate grant under the policy's break-glass terms.
         public var breakGlass: Bool
+        /// The request's name; nil: `<policy>-` plus a generated suffix.
         public var name: String?
+        /// The Active request this one continues.
         public var extends: String?
 
         /// An ask under `policy` for `subject`.

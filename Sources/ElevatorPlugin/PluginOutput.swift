@@ -4,7 +4,12 @@ import YAML
 
 /// `-o`: how list, status and request print.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case text, json, yaml
+    /// Human-readable text (the default).
+    case text
+    /// Pretty JSON with sorted keys.
+    case json
+    /// YAML as the YAML module emits it.
+    case yaml
 
     /// Parses `-o`; nil means text.
     public static func parse(_ text: String?) throws(PluginError) -> OutputFormat {
@@ -47,8 +52,11 @@ public struct PluginOutput: Sendable {
 
     /// A kubectl-style list wrapper for `-o json|yaml` of many requests.
     public struct List<Item: Encodable>: Encodable {
+        /// Always `v1`.
         public var apiVersion = "v1"
+        /// Always `List`.
         public var kind = "List"
+        /// The objects.
         public var items: [Item]
 
         /// A list of `items`.

@@ -90,12 +90,14 @@ struct ElevateRequest: AsyncParsableCommand {
                 breakGlass: breakGlass, name: name)
         }
         let printer = global.output
+        // Phase lines go to stderr, so their colour follows stderr's terminal.
+        let progress = PluginOutput(colour: PluginOutput.shouldColour(isTTY: isatty(STDERR_FILENO) == 1))
         try await global.run("request") { (session) throws(PluginError) in
             var request = try await session.create(ask)
             if wait {
                 printError("\(request.metadata.name) created; waiting until it is Active")
                 request = try await session.follow(request.metadata.name) { seen in
-                    printError("\(ISO8601DateFormatter().string(from: Date())) \(request.metadata.name) \(printer.paint(seen.phase.rawValue, phase: seen.phase.rawValue))")
+                    printError("\(ISO8601DateFormatter().string(from: Date())) \(request.metadata.name) \(progress.paint(seen.phase.rawValue, phase: seen.phase.rawValue))")
                 }
             }
             emit(request, format, printer) { $0.metadata.name + "\n" }
