@@ -71,10 +71,14 @@ let package = Package(
             ]),
         // The offline commands (lint, test, render): the logic behind Sources/elevator, testable.
         .target(name: "ElevatorCLI", dependencies: ["Elevation", "YAML"]),
+        // The kubectl elevate plugin's logic (API calls, parsing, output), testable against the sandbox.
+        .target(
+            name: "ElevatorPlugin",
+            dependencies: ["Kube", "Elevation", "YAML", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(
             name: "elevator",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "ElevatorCLI",
+                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "ElevatorCLI", "ElevatorPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -98,6 +102,7 @@ let package = Package(
             ]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
         .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
+        .testTarget(name: "ElevatorPluginTests", dependencies: ["ElevatorPlugin", "KubeSandbox", "Kube", "Elevation", "YAML"]),
     ],
     swiftLanguageModes: [.v6]
 )
