@@ -1,8 +1,6 @@
 import Testing
 import YAML
 
-@testable import KubeSandbox
-
 @Suite struct JSONCodecTests {
     @Test(arguments: [
         (#"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#, #"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#),
