@@ -27,7 +27,12 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { members[key.stringValue]?.isNull ?? true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try child(key).decode(type)
+        // `[String: String]` (labels, annotations) decodes each entry through this generic entry
+        // point; a string member needs no child decoder.
+        if T.self == String.self, let member = members[key.stringValue], let text = member.exactString as? T {
+            return text
+        }
+        return try child(key).decode(type)
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
