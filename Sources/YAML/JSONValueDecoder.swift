@@ -13,7 +13,7 @@ public struct JSONValueDecoder: Sendable {
     ///   type's own `init(from:)` that are not `DecodingError` pass through unchanged.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         do {
-            return try ValueDecoder(value: value, codingPath: []).decode(type)
+            return try ValueDecoder(value: value, path: nil).decode(type)
         } catch let error as DecodingError {
             let failure = DecodingFailure(error)
             throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
@@ -104,17 +104,67 @@ extension JSONValue {
     }
 }
 
+/// Where a value sits in the document, as a chain to the root: a child decoder links one node to
+/// its parent instead of copying the whole `[any CodingKey]` path (an allocation and a copy of
+/// every key per field, the biggest cost of decoding a large list). `codingPath` is built only
+/// when asked for, which on the normal path is never (errors and custom `init(from:)` code ask).
+final class CodingPathNode {
+    let key: any CodingKey
+    let parent: CodingPathNode?
+
+    init(_ key: any CodingKey, parent: CodingPathNode?) {
+        self.key = key
+        self.parent = parent
+    }
+
+    static func path(_ node: CodingPathNode?) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var current = node
+        while let node = current {
+            keys.append(node.key)
+            current = node.parent
+        }
+        return keys.reversed()
+    }
+}
+
+/// The scalar checks shared by the single-value decoder and the keyed/unkeyed fast paths: each
+/// returns the value or nil, and the caller builds the error (with its path) only on failure.
+extension JSONValue {
+    @inline(__always) var exactString: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+    @inline(__always) var exactBool: Bool? {
+        if case .bool(let flag) = self { return flag }
+        return nil
+    }
+    @inline(__always) var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+}
+
 struct ValueDecoder: Decoder {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    let path: CodingPathNode?
+    var codingPath: [any CodingKey] { CodingPathNode.path(path) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError {
+    init(value: JSONValue, path: CodingPathNode?) {
+        self.value = value
+        self.path = path
+    }
+
+    static func mismatch(_ value: JSONValue, _ expected: String, _ type: Any.Type, _ path: CodingPathNode?) -> DecodingError {
+        let codingPath = CodingPathNode.path(path)
         if case .null = value {
             return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found null"))
         }
         return .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(value.kindName)"))
     }
+
+    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError { Self.mismatch(value, expected, type, path) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if T.self == JSONValue.self, let value = value as? T { return value }
@@ -123,27 +173,27 @@ struct ValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch("a mapping", [String: JSONValue].self) }
-        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer<Key>(members: members, path: path))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else { throw mismatch("a list", [JSONValue].self) }
-        return UnkeyedContainer(elements: elements, codingPath: codingPath)
+        return UnkeyedContainer(elements: elements, path: path)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 }
 
 extension ValueDecoder: SingleValueDecodingContainer {
-    func decodeNil() -> Bool { value == .null }
+    func decodeNil() -> Bool { value.isNull }
 
     func decode(_ type: Bool.Type) throws -> Bool {
-        guard case .bool(let flag) = value else { throw mismatch("a boolean", type) }
+        guard let flag = value.exactBool else { throw mismatch("a boolean", type) }
         return flag
     }
 
     func decode(_ type: String.Type) throws -> String {
-        guard case .string(let text) = value else { throw mismatch("a string", type) }
+        guard let text = value.exactString else { throw mismatch("a string", type) }
         return text
     }
 
@@ -157,7 +207,9 @@ extension ValueDecoder: SingleValueDecodingContainer {
 
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
-    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
+    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I { try Self.integer(value, type, path) }
+
+    static func integer<I: FixedWidthInteger>(_ value: JSONValue, _ type: I.Type, _ path: CodingPathNode?) throws -> I {
         let wide: Int64
         switch value {
         case .int(let number):
@@ -166,13 +218,18 @@ extension ValueDecoder: SingleValueDecodingContainer {
             wide = Int64(number)
         case .double:
             throw DecodingError.typeMismatch(
-                type, .init(codingPath: codingPath, debugDescription: "expected an integer, found a number with a fraction or beyond 64 bits"))
+                type,
+                .init(
+                    codingPath: CodingPathNode.path(path),
+                    debugDescription: "expected an integer, found a number with a fraction or beyond 64 bits"))
         default:
-            throw mismatch("an integer", type)
+            throw mismatch(value, "an integer", type, path)
         }
         guard let exact = I(exactly: wide) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: codingPath, debugDescription: "the integer \(wide) is outside the range \(I.min)...\(I.max) of \(I.self)"))
+                .init(
+                    codingPath: CodingPathNode.path(path),
+                    debugDescription: "the integer \(wide) is outside the range \(I.min)...\(I.max) of \(I.self)"))
         }
         return exact
     }
@@ -187,89 +244,4 @@ extension ValueDecoder: SingleValueDecodingContainer {
     func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
     func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
-
-}
-
-struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let members: [String: JSONValue]
-    let codingPath: [any CodingKey]
-
-    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
-
-    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
-
-    func child(_ key: Key) throws -> ValueDecoder {
-        guard let value = members[key.stringValue] else {
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required key is missing"))
-        }
-        return ValueDecoder(value: value, codingPath: codingPath + [key])
-    }
-
-    func decodeNil(forKey key: Key) throws -> Bool { (members[key.stringValue] ?? .null) == .null }
-
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try child(key).decode(type)
-    }
-
-    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let value = members[key.stringValue], value != .null else { return nil }
-        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decode(type)
-    }
-
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
-        -> KeyedDecodingContainer<NestedKey>
-    {
-        try child(key).container(keyedBy: type)
-    }
-
-    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try child(key).unkeyedContainer()
-    }
-
-    func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: .object(members), codingPath: codingPath)
-    }
-
-    func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key])
-    }
-}
-
-struct UnkeyedContainer: UnkeyedDecodingContainer {
-    let elements: [JSONValue]
-    let codingPath: [any CodingKey]
-    var currentIndex = 0
-
-    init(elements: [JSONValue], codingPath: [any CodingKey]) {
-        self.elements = elements
-        self.codingPath = codingPath
-    }
-
-    var count: Int? { elements.count }
-    var isAtEnd: Bool { currentIndex >= elements.count }
-
-    mutating func next() throws -> ValueDecoder {
-        guard !isAtEnd else {
-            throw DecodingError.valueNotFound(
-                JSONValue.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the list has too few elements"))
-        }
-        defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)])
-    }
-
-    mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, elements[currentIndex] == .null else { return false }
-        currentIndex += 1
-        return true
-    }
-
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
-
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        try next().container(keyedBy: type)
-    }
-
-    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { try next().unkeyedContainer() }
-
-    mutating func superDecoder() throws -> any Decoder { try next() }
 }

@@ -18,7 +18,7 @@ public struct YAMLDecoder: Sendable {
     public func decode<T: Decodable>(_ type: T.Type, from node: YAMLNode) throws -> T {
         let value = try node.toJSON(options: options)
         do {
-            return try ValueDecoder(value: value, codingPath: []).decode(type)
+            return try ValueDecoder(value: value, path: nil).decode(type)
         } catch let error as DecodingError {
             let failure = DecodingFailure(error)
             let located = Self.locate(failure.nodePath, from: node)

@@ -9,7 +9,7 @@ extension KubeClient {
 
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: response.body)
+            return try JSONBody.decode(T.self, from: response.body)
         } catch {
             throw KubeError.decoding("the response is not a \(T.self): \(error)")
         }

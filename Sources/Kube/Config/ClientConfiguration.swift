@@ -158,7 +158,12 @@ public enum KubeconfigFile {
     }
 
     /// Parses a kubeconfig written in JSON only.
+    /// - Throws: `KubeError.configuration` naming the file and the byte offset of the error.
     public static func parseJSON(_ text: String, file: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        do {
+            return try JSONParser.parse(text.utf8)
+        } catch {
+            throw KubeError.configuration("\(file) is not valid JSON (\(error)); fix the file or write it as YAML")
+        }
     }
 }

@@ -122,7 +122,7 @@ public actor CredentialSource {
             let detail = String(decoding: result.stderr.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw KubeError.configuration("the exec plugin \(config.command) failed with exit status \(result.status): \(detail)")
         }
-        guard let document = try? JSONDecoder().decode(JSONValue.self, from: Data(result.stdout)),
+        guard let document = try? JSONParser.parse(result.stdout),
             document["kind"]?.stringValue == "ExecCredential"
         else {
             throw KubeError.configuration("the exec plugin \(config.command) did not print an ExecCredential")

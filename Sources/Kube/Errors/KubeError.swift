@@ -36,7 +36,7 @@ public enum KubeError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// Decodes the error for a non-2xx response from its HTTP code, body and `Retry-After` header.
     public init(code: Int, body: Data, retryAfterHeader: String? = nil) {
-        let status = try? JSONDecoder().decode(Status.self, from: body)
+        let status = try? JSONBody.decode(Status.self, from: body)
         let isStatus = status?.reason != nil || status?.message != nil
         let message = isStatus ? (status?.message ?? "") : Self.excerpt(body)
         let retryAfter = Self.retryAfter(header: retryAfterHeader, status: status)

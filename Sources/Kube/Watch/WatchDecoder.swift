@@ -28,7 +28,7 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
     /// Decodes one `{"type":…,"object":…}` line.
     public static func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
         do {
-            return try JSONDecoder().decode(Envelope.self, from: Data(line)).event
+            return try JSONBody.decode(Envelope.self, from: line).event
         } catch let error as KubeError {
             throw error
         } catch {

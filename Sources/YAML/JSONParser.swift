@@ -1,36 +1,58 @@
-import YAML
-
-/// A strict RFC 8259 JSON parser over UTF-8 bytes that produces `JSONValue`.
+/// A strict RFC 8259 JSON parser over UTF-8 bytes that produces `JSONValue`: the project's one
+/// JSON reader (the sandbox parses request bodies with it, the Kube client response bodies).
 ///
-/// The sandbox parses every request body with it: it is several times faster than going through
-/// Foundation, keeps integers and floats apart as apimachinery does, and reports the byte offset
-/// of the first error so a `Status` can say where a body is malformed. Nesting is bounded so a
-/// hostile body cannot exhaust the stack.
-struct JSONParser {
+/// It is several times faster than going through Foundation, keeps integers and floats apart as
+/// apimachinery does (an integer literal that does not fit `Int64` becomes a `.double`), and
+/// reports the byte offset of the first error so a caller can say where a body is malformed.
+/// Nesting is bounded (200 levels) so a hostile body cannot exhaust the stack. Duplicate object
+/// keys keep the last value, as Go's encoding/json does. Invalid UTF-8 in a string is an error.
+public struct JSONParser {
     /// Why a body is not JSON, with the byte offset where parsing stopped.
-    struct Failure: Error, Equatable {
-        var message: String
-        var offset: Int
+    public struct Failure: Error, Equatable, CustomStringConvertible {
+        /// What is wrong, in encoding/json's words (`invalid character 'x' looking for beginning of value`).
+        public var message: String
+        /// The offset of the offending byte from the start of the input.
+        public var offset: Int
+
+        /// A failure at `offset`.
+        public init(message: String, offset: Int) {
+            self.message = message
+            self.offset = offset
+        }
+
+        /// `invalid JSON at byte 12: after object key`.
+        public var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var depth = 0
     private static let maxDepth = 200
 
     /// Parses one JSON value that spans the whole input (whitespace around it is allowed).
-    static func parse<Bytes: Collection>(_ input: Bytes) throws(Failure) -> JSONValue where Bytes.Element == UInt8 {
-        var parser = JSONParser(bytes: Array(input))
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        if parser.index != parser.bytes.count {
-            throw Failure(message: "invalid character after top-level value", offset: parser.index)
-        }
-        return value
+    /// - Throws: `Failure` with the offset of the first byte that is not valid JSON.
+    public static func parse<Bytes: Collection>(_ input: Bytes) throws(Failure) -> JSONValue where Bytes.Element == UInt8 {
+        let result: Result<JSONValue, Failure>? = input.withContiguousStorageIfAvailable { parse(buffer: $0) }
+        if let result { return try result.get() }
+        return try Array(input).withUnsafeBufferPointer { parse(buffer: $0) }.get()
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, Failure> {
+        var parser = JSONParser(bytes: buffer)
+        do throws(Failure) {
+            parser.skipWhitespace()
+            let value = try parser.parseValue()
+            parser.skipWhitespace()
+            if parser.index != parser.bytes.count {
+                throw Failure(message: "invalid character after top-level value", offset: parser.index)
+            }
+            return .success(value)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private mutating func skipWhitespace() {
         while index < bytes.count {
@@ -127,18 +149,22 @@ struct JSONParser {
     private mutating func parseString() throws(Failure) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes, so the string is the bytes as they stand; pure ASCII (the usual
+        // Kubernetes key or value) needs no UTF-8 validation.
+        var allBits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = bytes[start..<index]
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if allBits < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else {
                     throw Failure(message: "invalid UTF-8 in string", offset: start)
                 }
                 return text
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            allBits |= byte
             index += 1
         }
         var scalars: [UInt8] = Array(bytes[start..<index])
@@ -210,37 +236,49 @@ struct JSONParser {
         return value
     }
 
+    private func isDigit(_ position: Int) -> Bool {
+        position < bytes.count && bytes[position] &- UInt8(ascii: "0") < 10
+    }
+
     private mutating func parseNumber() throws(Failure) -> JSONValue {
         let start = index
-        var isInteger = true
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
-            throw fail("in numeric literal")
-        }
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard isDigit(index) else { throw fail("in numeric literal") }
+        // Integers are accumulated as they are scanned (no text round trip); one that overflows
+        // Int64 falls back to Double below, as before.
+        var magnitude: UInt64 = 0
+        var overflow = false
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
         } else {
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            while isDigit(index) {
+                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[index] &- UInt8(ascii: "0")))
+                overflow = overflow || o1 || o2
+                magnitude = sum
+                index += 1
+            }
         }
+        var isInteger = true
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
             index += 1
-            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
-                throw fail("after decimal point in numeric literal")
-            }
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard isDigit(index) else { throw fail("after decimal point in numeric literal") }
+            while isDigit(index) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
-                throw fail("in exponent of numeric literal")
-            }
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard isDigit(index) else { throw fail("in exponent of numeric literal") }
+            while isDigit(index) { index += 1 }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
+        if isInteger, !overflow {
+            if negative, magnitude <= UInt64(Int64.max) + 1 { return .int(Int64(truncatingIfNeeded: 0 &- magnitude)) }
+            if !negative, magnitude <= UInt64(Int64.max) { return .int(Int64(magnitude)) }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text) else { throw Failure(message: "invalid number", offset: start) }
         return .double(value)
     }

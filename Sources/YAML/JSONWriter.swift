@@ -1,10 +1,8 @@
-import YAML
-
 /// Compact JSON serialization of `JSONValue` with sorted object keys, as Go's encoding/json
 /// writes a `map[string]interface{}`: stable output, so equal objects encode to equal bytes.
-enum JSONWriter {
+public enum JSONWriter {
     /// The compact JSON text of `value` as UTF-8 bytes.
-    static func encode(_ value: JSONValue) -> [UInt8] {
+    public static func encode(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
@@ -12,7 +10,7 @@ enum JSONWriter {
     }
 
     /// Appends the compact JSON text of `value` to `out`.
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)

@@ -1,8 +1,6 @@
 import Testing
 import YAML
 
-@testable import KubeSandbox
-
 @Suite struct JSONCodecTests {
     @Test(arguments: [
         (#"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#, #"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#),
@@ -29,5 +27,23 @@ import YAML
     @Test func boundsNestingSoHostileBodiesCannotExhaustTheStack() {
         let deep = String(repeating: "[", count: 100_000)
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(deep.utf8)) }
+    }
+}
+
+@Suite struct JSONParserNumberTests {
+    @Test(arguments: [
+        ("9223372036854775807", JSONValue.int(.max)),
+        ("-9223372036854775808", JSONValue.int(.min)),
+        ("9223372036854775808", JSONValue.double(9223372036854775808)),
+        ("-0", JSONValue.int(0)),
+        ("123456789012345678901234", JSONValue.double(123456789012345678901234)),
+        ("1e2", JSONValue.double(100)),
+    ])
+    func integersThatFitInt64StayIntegers(text: String, expected: JSONValue) throws {
+        #expect(try JSONParser.parse(Array(text.utf8)) == expected)
+    }
+
+    @Test func invalidUTF8InAStringIsRejected() {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse([0x22, 0xC3, 0x28, 0x22]) }
     }
 }
