@@ -22,26 +22,6 @@ extension Harness {
             """, Self.approvals)
     }
 
-    /// A policy like `installPolicy`'s but with its own `approval` block (YAML, indented by 2).
-    func installPolicy(name: String, approval: String, extra: String = "") async throws {
-        try await apply(
-            """
-            apiVersion: elevator.dev/v1alpha1
-            kind: ElevationPolicy
-            metadata: {name: \(name), namespace: payments}
-            spec:
-              target: {workloadSelector: {matchLabels: {app: payments}}}
-              subjects: [{serviceAccount: {namespace: tools, name: debugger}}]
-              rules: [{ports: ["8080"], methods: [GET, POST], paths: ["/admin/*"]}]
-              requesters: {groups: [payments-oncall]}
-              defaultDuration: 1m
-              maxDuration: 1h
-              approval:
-            \(approval)
-            \(extra)
-            """, Self.policies)
-    }
-
     func condition(_ type: String, of request: String) async throws -> JSONValue? {
         try await get(Self.requests, request)?["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == type }
     }

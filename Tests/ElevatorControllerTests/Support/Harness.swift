@@ -93,7 +93,13 @@ final class Harness: Sendable {
     var audit: [String] { auditLines.all }
 
     /// The baseline: a namespace ALLOW policy (so grants pass the default-deny guard) and a policy.
-    func installPolicy(name: String = "payments-debug", extra: String = "") async throws {
+    /// `approval` is the policy's `approval` block, indented by 2; by default one on-call stage with
+    /// auto-approval up to 5 s.
+    func installPolicy(
+        name: String = "payments-debug",
+        approval: String = "    stages: [{name: oncall, groups: [payments-oncall], required: 1}]\n    autoApprove: {maxDuration: 5s}",
+        extra: String = ""
+    ) async throws {
         try await apply(
             "{apiVersion: v1, kind: Namespace, metadata: {name: payments}}",
             Kube.ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false))
@@ -120,8 +126,7 @@ final class Harness: Sendable {
               defaultDuration: 1m
               maxDuration: 1h
               approval:
-                stages: [{name: oncall, groups: [payments-oncall], required: 1}]
-                autoApprove: {maxDuration: 5s}
+            \(approval)
             \(extra)
             """, Self.policies)
     }
