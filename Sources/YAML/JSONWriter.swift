@@ -1,5 +1,7 @@
-/// Compact JSON serialization of `JSONValue` with sorted object keys, as Go's encoding/json
-/// writes a `map[string]interface{}`: stable output, so equal objects encode to equal bytes.
+/// Compact JSON serialization of `JSONValue` with object keys sorted by their UTF-8 bytes, as Go's
+/// encoding/json writes a `map[string]interface{}`: stable output, so equal objects encode to equal
+/// bytes. The text is also canonical (minimal escaping, integers in decimal, no dependence on
+/// Foundation's encoder), so hashes over it stay the same across processes and versions.
 public enum JSONWriter {
     /// The compact JSON text of `value` as UTF-8 bytes.
     public static func encode(_ value: JSONValue) -> [UInt8] {
@@ -26,7 +28,7 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            for (position, key) in members.keys.sorted().enumerated() {
+            for (position, key) in members.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
                 if position > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(key, into: &out)
                 out.append(UInt8(ascii: ":"))

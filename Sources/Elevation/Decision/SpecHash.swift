@@ -1,8 +1,10 @@
+import YAML
+
 extension ElevationRequestSpec {
     /// `sha256:<hex>` over the canonical JSON of this spec without `revoked`, with defaults
     /// normalised (`breakGlass: false` and an absent `breakGlass` hash alike).
     ///
-    /// Deterministic across processes, platforms and Foundation versions (see `CanonicalJSON`), so
+    /// Deterministic across processes, platforms and Foundation versions (`JSONWriter`'s text), so
     /// a hash recorded by one controller replica is checked correctly by the next one.
     public var specHash: String {
         var normal = self
@@ -10,7 +12,7 @@ extension ElevationRequestSpec {
         if normal.breakGlass == false { normal.breakGlass = nil }
         if normal.requester.groups?.isEmpty == true { normal.requester.groups = nil }
         // Encoding these plain value types cannot fail; fall back to a description just in case.
-        let text = (try? CanonicalJSON.text(of: normal)) ?? String(describing: normal)
-        return "sha256:" + SHA256.hex(text)
+        let bytes = (try? JSONValueEncoder().encode(normal)).map(JSONWriter.encode) ?? Array(String(describing: normal).utf8)
+        return "sha256:" + SHA256.hex(bytes)
     }
 }

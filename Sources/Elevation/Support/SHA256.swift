@@ -53,9 +53,12 @@ enum SHA256 {
     }
 
     /// The lowercase hex digest of the UTF-8 bytes of `text`.
-    static func hex(_ text: String) -> String {
+    static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
+
+    /// The lowercase hex digest of `bytes`.
+    static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
-        return String(digest(Array(text.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        return String(digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
