@@ -2,9 +2,11 @@ import Elevation
 import Foundation
 import Kube
 import Logging
+import Synchronization
 import YAML
 
-/// The controller's four informers and the indexes that map a change to the requests it affects.
+/// The controller's informers (the three Elevation kinds, and one per kind a mesh backend writes
+/// or reads) and the indexes that map a change to the requests it affects.
 ///
 /// Reconciles read only from here, never from the API server; a change to a policy enqueues the
 /// requests filed under it, an approval its request, a mesh object the request of its uid.
@@ -17,9 +19,15 @@ final class Caches: Sendable {
     let requests: Informer<RequestObject>
     let policies: Informer<PolicyObject>
     let approvals: Informer<ApprovalObject>
-    let meshObjects: Informer<MeshObject>
+    /// Every mesh backend of this build, in `MeshBackends.all` order.
+    let backends: [any MeshBackend]
+    /// One informer per resource the backends watch (all namespaces), by resource.
+    let meshInformers: [MeshResource: Informer<MeshObject>]
+    /// The mesh resources the cluster does not serve (found at start); their informers never run.
+    private let unserved = Mutex<Set<MeshResource>>([])
 
-    init(client: KubeClient, namespace: String?, logger: Logger) {
+    init(client: KubeClient, namespace: String?, backends: [any MeshBackend], logger: Logger) {
+        self.backends = backends
         requests = Informer(
             client: client, namespace: namespace,
             indexers: [
@@ -31,19 +39,45 @@ final class Caches: Sendable {
         approvals = Informer(
             client: client, namespace: namespace,
             indexers: [Self.byRequest: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.request)"] }], logger: logger)
-        // All AuthorizationPolicies, not only managed ones: the default-deny guard reads the
-        // namespace's own ALLOW policies and the mesh root namespace's.
-        meshObjects = Informer(
-            client: client, namespace: nil,
-            indexers: [
-                Self.byUID: { $0.value.managedRequestUID.map { [$0] } ?? [] },
-                Self.byNamespace: { [$0.metadata.namespace ?? ""] },
-            ], logger: logger)
+        // All objects of each kind, not only managed ones: the default-deny guard reads the
+        // namespace's own ALLOW policies and the mesh root namespace's. Cluster-scoped objects
+        // (Namespaces) are filed under their own name, so a namespace's lookup finds its Namespace.
+        var informers: [MeshResource: Informer<MeshObject>] = [:]
+        for resource in backends.flatMap(\.watchedResources) where informers[resource] == nil {
+            informers[resource] = Informer(
+                client: client, namespace: nil, resource: resource.resourceType,
+                config: WatchConfig(labelSelector: resource.labelSelector),
+                indexers: [
+                    Self.byUID: { $0.value.managedRequestUID.map { [$0] } ?? [] },
+                    Self.byNamespace: { [$0.metadata.namespace ?? $0.metadata.name ?? ""] },
+                ], logger: logger)
+        }
+        meshInformers = informers
     }
 
-    /// True once every informer has stored its first list.
+    /// True once every informer that runs has stored its first list.
     var hasSynced: Bool {
-        requests.hasSynced && policies.hasSynced && approvals.hasSynced && meshObjects.hasSynced
+        let skipped = unserved.withLock { $0 }
+        return requests.hasSynced && policies.hasSynced && approvals.hasSynced
+            && meshInformers.allSatisfy { skipped.contains($0.key) || $0.value.hasSynced }
+    }
+
+    /// Marks `resource` as not served by the cluster: its informer does not run and counts as
+    /// synced and empty.
+    func markUnserved(_ resource: MeshResource) {
+        _ = unserved.withLock { $0.insert(resource) }
+    }
+
+    /// Whether the cluster serves every resource `backend` needs (its optional ones aside).
+    func serves(_ backend: any MeshBackend) -> Bool {
+        let skipped = unserved.withLock { $0 }
+        return backend.watchedResources.allSatisfy { $0.optional || !skipped.contains($0) }
+    }
+
+    /// The informers that run (of served resources).
+    var servedMeshInformers: [(MeshResource, Informer<MeshObject>)] {
+        let skipped = unserved.withLock { $0 }
+        return meshInformers.filter { !skipped.contains($0.key) }.map { ($0.key, $0.value) }
     }
 
     /// The keys (`namespace/name`) of the requests a change to `policy` concerns.
@@ -62,14 +96,36 @@ final class Caches: Sendable {
         return requests.store.byIndex(Self.byUID, uid).first.map(Store<RequestObject>.key(of:))
     }
 
-    /// The managed mesh objects written for the request with `uid`.
+    /// The managed mesh objects written for the request with `uid`, of every kind.
     func meshObjects(ofRequestUID uid: String) -> [MeshObject] {
-        meshObjects.store.byIndex(Self.byUID, uid)
+        meshInformers.flatMap { resource, informer in informer.store.byIndex(Self.byUID, uid).map { Self.stamped($0, resource) } }
     }
 
-    /// The mesh's authorization objects of `namespace` and of the mesh root namespace, for the guard.
+    /// Every cached mesh object, of every kind.
+    var allMeshObjects: [MeshObject] {
+        meshInformers.flatMap { resource, informer in informer.store.list().map { Self.stamped($0, resource) } }
+    }
+
+    /// `object` with the `apiVersion` and `kind` of the resource it was listed as (list items of
+    /// built-in kinds may lack them; writes and deletes find the resource by them).
+    private static func stamped(_ object: MeshObject, _ resource: MeshResource) -> MeshObject {
+        var object = object
+        object.value.json["apiVersion"] = .string(resource.apiVersion)
+        object.value.json["kind"] = .string(resource.kind)
+        return object
+    }
+
+    /// What a backend's `assess` reads: the objects not managed by Elevator in `namespace` and the
+    /// mesh root namespace (and their Namespace objects), each with `apiVersion` and `kind` set
+    /// (list items of built-in kinds may lack them).
     func guardObjects(namespace: String, rootNamespace: String) -> [JSONValue] {
         let names = namespace == rootNamespace ? [namespace] : [namespace, rootNamespace]
-        return names.flatMap { meshObjects.store.byIndex(Self.byNamespace, $0) }.map(\.value.json)
+        return meshInformers.flatMap { resource, informer in
+            names.flatMap { informer.store.byIndex(Self.byNamespace, $0) }.compactMap { object -> JSONValue? in
+                guard object.value.json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue != "elevator"
+                else { return nil }
+                return Self.stamped(object, resource).value.json
+            }
+        }
     }
 }

@@ -38,7 +38,7 @@ public final class ElevatorController: Service, Sendable {
         self.metrics = metrics
         self.options = options
         self.logger = logger
-        self.caches = Caches(client: client, namespace: options.namespace, logger: logger)
+        self.caches = Caches(client: client, namespace: options.namespace, backends: MeshBackends.all(options: options.mesh), logger: logger)
         self.queue = WorkQueue(clock: ContinuousClock())
         let events = EventRecorder(client: client, reportingController: "elevator.dev/controller", reportingInstance: options.instance)
         self.reconciler = Reconciler(
@@ -69,7 +69,10 @@ public final class ElevatorController: Service, Sendable {
             informers.addTask { await self.caches.requests.run { await self.requestChanged($0) } }
             informers.addTask { await self.caches.policies.run { await self.policyChanged($0) } }
             informers.addTask { await self.caches.approvals.run { await self.approvalChanged($0) } }
-            informers.addTask { await self.caches.meshObjects.run { await self.meshObjectChanged($0) } }
+            await findUnservedMeshResources()
+            for (_, informer) in caches.servedMeshInformers {
+                informers.addTask { await informer.run { await self.meshObjectChanged($0) } }
+            }
             while !caches.hasSynced, !Task.isCancelled, await !queue.isShuttingDown {
                 try? await Task.sleep(for: .milliseconds(20))
             }

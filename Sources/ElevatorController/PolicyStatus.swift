@@ -19,14 +19,18 @@ extension Reconciler {
         let policy = object.value
         let namespace = object.metadata.namespace ?? ""
         let meshObjects = caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace)
-            .filter { $0["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue != "elevator" }
-        let readiness = policy.readiness(backends: backends, meshObjects: meshObjects)
+        let readiness = policy.readiness(backends: servedBackends, meshObjects: meshObjects)
         var status = policy.status ?? ElevationPolicyStatus()
         var conditions = status.conditions ?? []
         let generation = object.metadata.generation
-        let changed = conditions.set(
+        var changed = conditions.set(
             "Ready", readiness.isReady ? .true : .false, reason: readiness.reason, message: readiness.message,
             observedGeneration: generation, now: now())
+        for extra in readiness.conditions {
+            changed = conditions.set(
+                extra.type, extra.status, reason: extra.reason, message: extra.message, observedGeneration: generation, now: now())
+                || changed
+        }
         guard changed || status.observedGeneration != generation else { return }
         status.conditions = conditions
         status.observedGeneration = generation

@@ -19,6 +19,7 @@ final class Reconciler: Sendable {
     let events: EventRecorder
     let audit: AuditLog
     let options: ControllerOptions
+    /// Every backend this build has; `servedBackends` are those the cluster can take.
     let backends: [any MeshBackend]
     let identityVerified: Mutex<Bool>
     let metrics: ControllerMetrics
@@ -39,12 +40,12 @@ final class Reconciler: Sendable {
         self.events = events
         self.audit = audit
         self.options = options
-        self.backends = [IstioBackend(options: options.mesh)]
+        self.backends = caches.backends
         self.identityVerified = Mutex(identityVerified)
         self.metrics = metrics
         self.now = now
         self.logger = logger
-        self.writer = MeshWriter(client: client)
+        self.writer = MeshWriter(client: client, backends: caches.backends)
     }
 
     /// Reconciles the request `namespace/name`; returns when it must be looked at again.
@@ -63,9 +64,8 @@ final class Reconciler: Sendable {
         let time = now()
         let environment = DecisionEnvironment(
             identityVerified: identityVerified.withLock { $0 },
-            meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace)
-                .filter { $0["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue != "elevator" },
-            backends: backends)
+            meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
+            backends: servedBackends)
         let others = caches.requests.store.byIndex(Caches.byNamespace, namespace)
             .filter { $0.metadata.uid != object.metadata.uid }.map(\.value)
         let decision = decide(
@@ -104,26 +104,34 @@ final class Reconciler: Sendable {
             guard object.value.status?.phase?.isTerminal != true else { return }
             let cachedNames = Set(existing.compactMap(\.metadata.name))
             for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
-                try await writer.deleteIfOwned(name: reference.name, namespace: object.metadata.namespace ?? "", requestUID: uid)
+                try await writer.deleteIfOwned(reference, namespace: object.metadata.namespace ?? "", requestUID: uid)
             }
             return
         }
         let freshGrant = decision.events.contains { $0.reason == "Granted" || $0.reason == "BreakGlass" }
+        guard let backend = servedBackends.first(where: { $0.mesh == decision.grant?.mesh }) else { return }
         for desired in decision.meshObjects {
             let name = desired["metadata"]?["name"]?.stringValue
-            let current = existing.first { $0.metadata.name == name }
-            let outcome = try await writer.ensure(desired, current: current?.value.json)
+            let kind = desired["kind"]?.stringValue ?? "object"
+            let current = existing.first {
+                $0.metadata.name == name && $0.value.json["kind"] == desired["kind"] && $0.value.json["apiVersion"] == desired["apiVersion"]
+            }
+            let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend)
             if outcome != .unchanged, !freshGrant {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])
                 await publish(
                     object, type: .warning, reason: "MeshObjectRestored",
-                    note: "AuthorizationPolicy \(name ?? "") \(what) while its grant is active; it was put back")
+                    note: "\(kind) \(name ?? "") \(what) while its grant is active; it was put back")
             }
         }
-        let wanted = Set(decision.meshObjects.compactMap { $0["metadata"]?["name"]?.stringValue })
-        for stale in existing where !wanted.contains(stale.metadata.name ?? "") { try await writer.delete(stale) }
+        func identity(_ json: JSONValue) -> [JSONValue?] { [json["apiVersion"], json["kind"], json["metadata"]?["name"]] }
+        let wanted = Set(decision.meshObjects.map(identity))
+        for stale in existing where !wanted.contains(identity(stale.value.json)) { try await writer.delete(stale) }
     }
+
+    /// The backends whose resources the cluster serves (a mesh whose CRDs are missing cannot grant).
+    var servedBackends: [any MeshBackend] { backends.filter(caches.serves) }
 
     /// Merge-patches `/status` with `status` and remembers the result.
     private func writeStatus(_ status: ElevationRequestStatus, of object: RequestObject) async throws -> RequestObject {

@@ -20,7 +20,7 @@ extension Reconciler {
     func sweep() async -> Int {
         var deleted = 0
         let time = now()
-        for object in caches.meshObjects.store.list() {
+        for object in caches.allMeshObjects {
             guard let uid = object.value.managedRequestUID else { continue }
             if let watched = options.namespace, object.metadata.namespace != watched { continue }
             let request = caches.requests.store.byIndex(Caches.byUID, uid).first?.value

@@ -50,11 +50,13 @@ extension ElevationApproval: WatchedKind {
     public static var resourceType: ResourceType { ElevatorResources.elevator("elevationapprovals", "ElevationApproval") }
 }
 
-/// An Istio `security.istio.io/v1` AuthorizationPolicy, kept unstructured: the controller writes
-/// what the backend renders and the default-deny guard reads the others as they are.
-public struct AuthorizationPolicyObject: WatchedKind, Hashable {
+/// One mesh object (of any kind a backend names), kept unstructured: the controller writes what
+/// the backend renders and hands the others to the backend as they are.
+public struct MeshObjectValue: WatchedKind, Hashable {
+    /// A placeholder the controller never uses: mesh objects are always listed, watched, written
+    /// and deleted with the resource their backend names (`MeshBackend.watchedResources`).
     public static var resourceType: ResourceType {
-        ResourceType(group: "security.istio.io", version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
+        ResourceType(group: "elevator.dev", version: "v1alpha1", plural: "meshobjects", kind: "MeshObject", namespaced: true)
     }
     /// The whole object.
     public var json: JSONValue
@@ -74,7 +76,14 @@ public struct AuthorizationPolicyObject: WatchedKind, Hashable {
     }
 }
 
+extension MeshResource {
+    /// The Kube client's resource type for this mesh resource.
+    var resourceType: ResourceType {
+        ResourceType(group: group, version: version, plural: plural, kind: kind, namespaced: namespaced)
+    }
+}
+
 typealias RequestObject = Watched<ElevationRequest>
 typealias PolicyObject = Watched<ElevationPolicy>
 typealias ApprovalObject = Watched<ElevationApproval>
-typealias MeshObject = Watched<AuthorizationPolicyObject>
+typealias MeshObject = Watched<MeshObjectValue>

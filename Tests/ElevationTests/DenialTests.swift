@@ -12,6 +12,8 @@ struct DenialCase: Sendable, CustomTestStringConvertible {
     var approvals: [ElevationApproval] = []
     var active: [ElevationRequest] = []
     let fragments: [String]
+    /// The backends the controller has (a mesh whose CRDs the cluster lacks has none).
+    var backends: [any MeshBackend] = MeshBackends.all()
     var testDescription: String { reason.rawValue }
 }
 
@@ -108,14 +110,14 @@ struct DenialCase: Sendable, CustomTestStringConvertible {
                 $0.target = PolicyTarget(linkerdServer: "payments-http")
                 $0.rules = [AccessRule(ports: ["8080"])]
             },
-            request: Fixture.request { $0.rules = nil }, fragments: ["mesh linkerd"]),
+            request: Fixture.request { $0.rules = nil }, fragments: ["mesh linkerd"], backends: [IstioBackend()]),
     ]
 
     @Test(arguments: cases)
     func deniedWithAMessageNamingValueAndLimit(_ scenario: DenialCase) {
         let decision = decide(
             request: scenario.request, policy: scenario.policy, approvals: scenario.approvals,
-            activeGrants: scenario.active, now: Fixture.at(120))
+            activeGrants: scenario.active, now: Fixture.at(120), environment: DecisionEnvironment(backends: scenario.backends))
         #expect(decision.status.phase == .denied)
         #expect(decision.grant == nil && decision.meshObjects.isEmpty)
         let conditions = decision.status.conditions ?? []

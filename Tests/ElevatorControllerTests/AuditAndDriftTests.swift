@@ -61,6 +61,8 @@ import YAML
         ("annotation changed", edited { _, meta in meta["annotations"] = .object(["elevator.dev/request-uid": .string("other")]) }, false),
     ])
     func aManagedObjectIsPutBackOnlyWhenWhatElevatorSetChanged(_ name: String, current: JSONValue, covered: Bool) {
-        #expect(MeshWriter.covers(current, Self.desired) == covered, "\(name)")
+        for backend in MeshBackends.all() {
+            #expect(backend.matches(live: current, desired: Self.desired) == covered, "\(name) (\(backend.mesh))")
+        }
     }
 }

@@ -15,14 +15,10 @@ extension IstioBackend {
         var covering: [String] = []
         var denying: [String] = []
         for object in existing {
-            guard object["kind"]?.stringValue == "AuthorizationPolicy",
-                object["apiVersion"]?.stringValue?.hasPrefix("security.istio.io/") == true
-            else { continue }
+            guard isOne(of: [Self.authorizationPolicy], object) else { continue }
             let objectNamespace = object["metadata"]?["namespace"]?.stringValue ?? ""
             guard objectNamespace == namespace || objectNamespace == options.meshRootNamespace else { continue }
-            if object["metadata"]?["labels"]?[ManagedMetadata.managedByKey]?.stringValue == ManagedMetadata.managedByValue {
-                continue
-            }
+            if ManagedMetadata.isManaged(object) { continue }
             if object["metadata"]?["annotations"]?["istio.io/dry-run"]?.stringValue == "true" { continue }
             guard appliesToWholeTarget(object["spec"] ?? .object([:]), target: policy.spec.target) else { continue }
             let name = "\(objectNamespace)/\(object["metadata"]?["name"]?.stringValue ?? "")"
@@ -32,9 +28,11 @@ extension IstioBackend {
             default: continue
             }
         }
-        let warnings = denying.sorted().map {
+        let ambient = ambientCondition(policy, existing: existing)
+        var warnings = denying.sorted().map {
             "DENY AuthorizationPolicy \($0) applies to the target and beats any grant, so grants may be ineffective"
         }
+        if ambient.status == .true { warnings.append(ambient.message) }
         guard !covering.isEmpty else {
             return MeshAssessment(
                 problem: PolicyProblem(
@@ -42,9 +40,9 @@ extension IstioBackend {
                     message: "no ALLOW AuthorizationPolicy outside Elevator covers \(policy.spec.target.display) in "
                         + "\(namespace) or \(options.meshRootNamespace), so a grant would deny all its other traffic; "
                         + "apply a baseline ALLOW policy for this target first"),
-                warnings: warnings)
+                warnings: warnings, conditions: [ambient])
         }
-        return MeshAssessment(problem: nil, warnings: warnings)
+        return MeshAssessment(problem: nil, warnings: warnings, conditions: [ambient])
     }
 
     private func appliesToWholeTarget(_ spec: JSONValue, target: PolicyTarget) -> Bool {

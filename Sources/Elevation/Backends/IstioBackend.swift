@@ -10,8 +10,17 @@ public struct IstioBackend: MeshBackend {
     /// A backend with `options` (trust domain, mesh root namespace).
     public init(options: MeshOptions = MeshOptions()) { self.options = options }
 
+    /// `security.istio.io/v1` AuthorizationPolicy: the one kind written and read (the guard).
+    static let authorizationPolicy = MeshResource(
+        group: "security.istio.io", version: "v1", kind: "AuthorizationPolicy", plural: "authorizationpolicies")
+
+    public var writtenResources: [MeshResource] { [Self.authorizationPolicy] }
+    /// The AuthorizationPolicies (the guard), and, when served, Namespaces and waypoint-bound
+    /// Services for the ambient check.
+    public var watchedResources: [MeshResource] { [Self.authorizationPolicy, Self.namespace, Self.waypointService] }
+
     public func references(for grant: Grant) -> [ObjectReference] {
-        [ObjectReference(apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", name: grant.objectName)]
+        [ObjectReference(apiVersion: Self.authorizationPolicy.apiVersion, kind: Self.authorizationPolicy.kind, name: grant.objectName)]
     }
 
     /// The AuthorizationPolicy for `grant`.
@@ -52,15 +61,10 @@ public struct IstioBackend: MeshBackend {
             // Without a selector the policy would apply to the whole namespace: never write that.
             throw fail("its policy has no Istio target (workloadSelector or targetRefs)")
         }
-        let metadata: JSONValue = .object([
-            "name": .string(grant.objectName), "namespace": .string(grant.namespace),
-            "labels": ManagedMetadata.labels(for: grant), "annotations": ManagedMetadata.annotations(for: grant),
-            "ownerReferences": ManagedMetadata.ownerReferences(for: grant),
-        ])
         return [
             .object([
-                "apiVersion": .string("security.istio.io/v1"), "kind": .string("AuthorizationPolicy"),
-                "metadata": metadata, "spec": .object(spec),
+                "apiVersion": .string(Self.authorizationPolicy.apiVersion), "kind": .string(Self.authorizationPolicy.kind),
+                "metadata": ManagedMetadata.metadata(for: grant), "spec": .object(spec),
             ])
         ]
     }

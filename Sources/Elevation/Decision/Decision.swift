@@ -99,8 +99,9 @@ public struct DecisionEnvironment: Sendable {
     /// The backends, one per supported mesh.
     public var backends: [any MeshBackend]
 
-    /// An environment; by default identity is verified, the guard is skipped, Istio is supported.
-    public init(identityVerified: Bool = true, meshObjects: [JSONValue]? = nil, backends: [any MeshBackend] = [IstioBackend()]) {
+    /// An environment; by default identity is verified, the guard is skipped, every mesh of
+    /// `MeshBackends.all` is supported.
+    public init(identityVerified: Bool = true, meshObjects: [JSONValue]? = nil, backends: [any MeshBackend] = MeshBackends.all()) {
         self.identityVerified = identityVerified
         self.meshObjects = meshObjects
         self.backends = backends

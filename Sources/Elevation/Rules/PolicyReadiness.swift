@@ -9,6 +9,8 @@ public struct PolicyReadiness: Hashable, Sendable {
     public var reason: String
     /// What is wrong (naming the field), or what the policy allows; mesh warnings appended.
     public var message: String
+    /// The backend's extra conditions (written beside `Ready`); empty without a mesh check.
+    public var conditions: [MeshCondition] = []
 }
 
 extension ElevationPolicy {
@@ -26,17 +28,20 @@ extension ElevationPolicy {
                 message: "spec.mesh: this controller cannot write grants for \(spec.effectiveMesh.rawValue) yet")
         }
         var warnings: [String] = []
+        var conditions: [MeshCondition] = []
         if let meshObjects {
             let assessment = backend.assess(self, existing: meshObjects)
             if let problem = assessment.problem {
                 return PolicyReadiness(
                     isReady: false, reason: problem.reason,
-                    message: ([problem.display] + assessment.warnings).joined(separator: "; "))
+                    message: ([problem.display] + assessment.warnings).joined(separator: "; "), conditions: assessment.conditions)
             }
             warnings = assessment.warnings
+            conditions = assessment.conditions
         }
         let summary = "grants \(spec.rules.map(\.display).joined(separator: "; ")) on \(spec.target.display)"
-        return PolicyReadiness(isReady: true, reason: "Valid", message: ([summary] + warnings).joined(separator: "; "))
+        return PolicyReadiness(
+            isReady: true, reason: "Valid", message: ([summary] + warnings).joined(separator: "; "), conditions: conditions)
     }
 
     /// The status to write: `observedGeneration`, `activeGrants` and the `Ready` condition, whose
@@ -49,6 +54,11 @@ extension ElevationPolicy {
         conditions.set(
             "Ready", readiness.isReady ? .true : .false, reason: readiness.reason, message: readiness.message,
             observedGeneration: metadata.generation, now: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
+        for extra in readiness.conditions {
+            conditions.set(
+                extra.type, extra.status, reason: extra.reason, message: extra.message,
+                observedGeneration: metadata.generation, now: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)))
+        }
         status.conditions = conditions
         return status
     }

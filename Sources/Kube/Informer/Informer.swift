@@ -17,17 +17,20 @@ public final class Informer<Object: KubeResource>: Sendable {
     public let store: Store<Object>
     private let client: KubeClient
     private let namespace: String?
+    private let resource: ResourceType
     private let config: WatchConfig
     private let logger: Logger
     private let synced = Mutex(false)
 
-    /// An informer of `Object` in `namespace` (nil: all namespaces).
+    /// An informer of `Object` in `namespace` (nil: all namespaces). `resource` overrides
+    /// `Object.resourceType`, for unstructured objects whose kind is known only at run time.
     public init(
-        client: KubeClient, namespace: String?, config: WatchConfig = WatchConfig(),
+        client: KubeClient, namespace: String?, resource: ResourceType? = nil, config: WatchConfig = WatchConfig(),
         indexers: [String: Store<Object>.IndexFunction] = [:], logger: Logger = Logger(label: "kube.informer")
     ) {
         self.client = client
         self.namespace = namespace
+        self.resource = resource ?? Object.resourceType
         self.config = config
         self.store = Store(indexers: indexers)
         self.logger = logger
@@ -41,7 +44,7 @@ public final class Informer<Object: KubeResource>: Sendable {
         var state = WatchState<ContinuousClock.Instant>(config: config)
         var random = SystemRandomNumberGenerator()
         var pages: [Object] = []
-        let resource = Object.resourceType
+        let resource = self.resource
         while !Task.isCancelled {
             var delay = Duration.zero
             switch state.nextRequest {

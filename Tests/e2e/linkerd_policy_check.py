@@ -1,0 +1,66 @@
+"""Validates the Linkerd AuthorizationPolicies Elevator generated (JSON files in a folder) against
+the real Linkerd CRD (schemas/linkerd-authorizationpolicy.yaml: linkerd2's chart template with its
+Helm lines stripped): its v1alpha1 openAPIV3Schema with OAS30Validator (format checker on), and
+Elevator's own promises (a Server target, exactly one ServiceAccount in requiredAuthenticationRefs
+with a name and a namespace -- an empty list would authorize every client --, names and labels
+within Kubernetes' limits, the managed-by label and request-uid annotation). Prints one line per
+problem; exit 1 when any, 2 when nothing to check.
+
+Usage: python linkerd_policy_check.py FOLDER"""
+
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import crdcheck  # noqa: E402
+import istio_policy_check  # noqa: E402  (the metadata checks are the same)
+
+SCHEMA_FILE = pathlib.Path(__file__).resolve().parent / "schemas" / "linkerd-authorizationpolicy.yaml"
+
+
+def elevator_problems(obj):
+    problems = []
+    if obj.get("apiVersion") != "policy.linkerd.io/v1alpha1" or obj.get("kind") != "AuthorizationPolicy":
+        problems.append(f"{obj.get('apiVersion')} {obj.get('kind')} is not a policy.linkerd.io/v1alpha1 AuthorizationPolicy")
+    meta_only = {"metadata": obj.get("metadata", {}), "spec": {"action": "ALLOW", "selector": {"matchLabels": {"x": "y"}}}}
+    problems += [p for p in istio_policy_check.elevator_problems(meta_only) if "rules" not in p]
+    spec = obj.get("spec", {})
+    target = spec.get("targetRef", {})
+    if target.get("group") != "policy.linkerd.io" or target.get("kind") != "Server" or not target.get("name"):
+        problems.append(f"targetRef {target!r} is not a policy.linkerd.io Server")
+    refs = spec.get("requiredAuthenticationRefs")
+    if not refs:
+        problems.append("requiredAuthenticationRefs is empty: Linkerd would authorize every client")
+    elif len(refs) != 1:
+        problems.append(f"{len(refs)} requiredAuthenticationRefs instead of 1")
+    for ref in refs or []:
+        if ref.get("kind") != "ServiceAccount" or ref.get("group", "") != "" or not ref.get("name") or not ref.get("namespace"):
+            problems.append(f"authentication {ref!r} is not one ServiceAccount with a name and a namespace")
+        if ref.get("name") == "*":
+            problems.append("a wildcard service account")
+    return problems
+
+
+def main(argv):
+    if len(argv) != 2:
+        print(__doc__)
+        return 2
+    schema = crdcheck.crd_schema(SCHEMA_FILE, "v1alpha1")
+    files = sorted(pathlib.Path(argv[1]).glob("*.json"))
+    if not files:
+        print(f"no generated AuthorizationPolicy in {argv[1]}")
+        return 2
+    failures = 0
+    for path in files:
+        obj = json.loads(path.read_text())
+        problems = crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + elevator_problems(obj)
+        for problem in problems:
+            print(f"{path.name}: {problem}")
+        failures += bool(problems)
+    print(f"checked {len(files)} Linkerd AuthorizationPolicies, {failures} with problems")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
