@@ -17,12 +17,15 @@ public struct ControllerOptions: Sendable {
     public var workers: Int
     /// The name Events are published from (`reportingInstance`), e.g. the pod name.
     public var instance: String
+    /// `--notify-url`: where to POST a notification on every transition that needs a person; nil
+    /// sends none.
+    public var notify: NotifierConfig?
 
     /// Options with the defaults of API.md.
     public init(
         namespace: String? = nil, mesh: MeshOptions = MeshOptions(), allowUnverifiedIdentity: Bool = false,
         retainFinished: Duration = .seconds(720 * 3600), sweepInterval: Duration = .seconds(30), workers: Int = 4,
-        instance: String = ProcessInfo.processInfo.hostName
+        instance: String = ProcessInfo.processInfo.hostName, notify: NotifierConfig? = nil
     ) {
         self.namespace = namespace
         self.mesh = mesh
@@ -31,5 +34,6 @@ public struct ControllerOptions: Sendable {
         self.sweepInterval = sweepInterval
         self.workers = workers
         self.instance = instance
+        self.notify = notify
     }
 }

@@ -23,6 +23,8 @@ public final class ElevatorController: Service, Sendable {
     private let elector: LeaderElector?
     /// The metrics `/metrics` serves.
     public let metrics: ControllerMetrics
+    /// The `--notify-url` sender, when one is configured.
+    let notifier: Notifier?
 
     /// A controller talking through `client`; `now` is the decision clock (injectable for tests),
     /// `audit` where the audit lines go (stdout by default). With an `elector`, only the leader
@@ -41,9 +43,11 @@ public final class ElevatorController: Service, Sendable {
         self.caches = Caches(client: client, namespace: options.namespace, backends: MeshBackends.all(options: options.mesh), logger: logger)
         self.queue = WorkQueue(clock: ContinuousClock())
         let events = EventRecorder(client: client, reportingController: "elevator.dev/controller", reportingInstance: options.instance)
+        let notifier = options.notify.map { Notifier(config: $0, registry: metrics.registry, logger: logger) }
+        self.notifier = notifier
         self.reconciler = Reconciler(
             client: client, caches: caches, events: events, audit: audit, options: options,
-            identityVerified: options.allowUnverifiedIdentity, metrics: metrics, now: now, logger: logger)
+            identityVerified: options.allowUnverifiedIdentity, metrics: metrics, now: now, logger: logger, notifier: notifier)
     }
 
     /// True once every cache has synced and the identity check ran (what `/readyz` reports).
@@ -69,6 +73,7 @@ public final class ElevatorController: Service, Sendable {
             informers.addTask { await self.caches.requests.run { await self.requestChanged($0) } }
             informers.addTask { await self.caches.policies.run { await self.policyChanged($0) } }
             informers.addTask { await self.caches.approvals.run { await self.approvalChanged($0) } }
+            if let notifier { informers.addTask { await notifier.run() } }
             await findUnservedMeshResources()
             for (_, informer) in caches.servedMeshInformers {
                 informers.addTask { await informer.run { await self.meshObjectChanged($0) } }

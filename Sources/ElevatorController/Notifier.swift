@@ -47,11 +47,11 @@ public struct NotifierConfig: Sendable {
 /// recent transitions matter more to the people on call than old ones.
 public final class Notifier: Sendable {
     private struct State {
-        var queue: [Notification] = []
+        var queue: [TransitionNotification] = []
         var head = 0
         var count: Int { queue.count - head }
 
-        mutating func popFirst() -> Notification? {
+        mutating func popFirst() -> TransitionNotification? {
             guard head < queue.count else { return nil }
             let first = queue[head]
             head += 1
@@ -94,7 +94,7 @@ public final class Notifier: Sendable {
     }
 
     /// Appends `notification` to the queue and returns at once.
-    public func enqueue(_ notification: Notification) {
+    public func enqueue(_ notification: TransitionNotification) {
         let droppedOldest = state.withLock { state -> Bool in
             state.queue.append(notification)
             guard state.count > config.capacity else { return false }
@@ -127,7 +127,7 @@ public final class Notifier: Sendable {
         }
     }
 
-    private func deliver(_ notification: Notification, over curl: CurlLoop, random: inout SystemRandomNumberGenerator) async {
+    private func deliver(_ notification: TransitionNotification, over curl: CurlLoop, random: inout SystemRandomNumberGenerator) async {
         let request = HTTPRequest(
             method: "POST", url: config.url, headers: ["Content-Type": "application/json"], body: notification.body,
             timeout: config.timeout, connectTimeout: min(config.timeout, .seconds(5)))

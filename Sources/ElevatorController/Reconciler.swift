@@ -26,6 +26,8 @@ final class Reconciler: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let writer: MeshWriter
+    /// Where transitions that need a person are queued for `--notify-url` (nil: none).
+    let notifier: Notifier?
     /// The request as last written by this controller, by key: newer than the cache for a moment.
     private let written = Mutex<[String: RequestObject]>([:])
     /// Ignored approvals already reported (one Event each).
@@ -33,7 +35,8 @@ final class Reconciler: Sendable {
 
     init(
         client: KubeClient, caches: Caches, events: EventRecorder, audit: AuditLog, options: ControllerOptions,
-        identityVerified: Bool, metrics: ControllerMetrics, now: @escaping @Sendable () -> Date, logger: Logger
+        identityVerified: Bool, metrics: ControllerMetrics, now: @escaping @Sendable () -> Date, logger: Logger,
+        notifier: Notifier? = nil
     ) {
         self.client = client
         self.caches = caches
@@ -46,6 +49,7 @@ final class Reconciler: Sendable {
         self.now = now
         self.logger = logger
         self.writer = MeshWriter(client: client, backends: caches.backends)
+        self.notifier = notifier
     }
 
     /// Reconciles the request `namespace/name`; returns when it must be looked at again.
@@ -80,6 +84,8 @@ final class Reconciler: Sendable {
         metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
         for event in decision.events {
             audit.record(event, request: request, status: decision.status, at: time)
+            // Only queued here: delivery (and its retries) never holds up the reconcile.
+            if event.notify { notifier?.enqueue(TransitionNotification(event, request: request, status: decision.status, at: time)) }
             await publish(object, type: event.kind == .warning ? .warning : .normal, reason: event.reason, note: event.message)
         }
         await reportIgnored(decision.ignoredApprovals, of: object)

@@ -39,6 +39,8 @@ struct Controller: AsyncParsableCommand {
     var logFormat: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info). Env ELEVATOR_LOG_LEVEL.")
     var logLevel: String?
+    @Option(help: "POST a JSON notification (Slack-compatible text) here on every transition that needs a person. Env ELEVATOR_NOTIFY_URL.")
+    var notifyURL: String?
     @Flag(help: "Grant even when the identity ValidatingAdmissionPolicies are missing. Env ELEVATOR_ALLOW_UNVERIFIED_IDENTITY.")
     var allowUnverifiedIdentity = false
 
@@ -73,6 +75,15 @@ struct Controller: AsyncParsableCommand {
         defer { client.shutdown() }
 
         let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+        var notify: NotifierConfig?
+        if let url = notifyURL ?? environment["ELEVATOR_NOTIFY_URL"], !url.isEmpty {
+            guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                URLComponents(string: url)?.host?.isEmpty == false
+            else {
+                throw ValidationError("--notify-url is not an http or https URL: give one such as https://hooks.example.com/elevator")
+            }
+            notify = NotifierConfig(url: url)
+        }
         let options = ControllerOptions(
             namespace: namespace ?? environment["ELEVATOR_NAMESPACE"],
             mesh: MeshOptions(
@@ -81,7 +92,7 @@ struct Controller: AsyncParsableCommand {
             allowUnverifiedIdentity: switched(allowUnverifiedIdentity, "ALLOW_UNVERIFIED_IDENTITY"),
             retainFinished: try duration(setting(retainFinished, "RETAIN_FINISHED", "720h"), flag: "--retain-finished"),
             sweepInterval: try duration(setting(sweepInterval, "SWEEP_INTERVAL", "30s"), flag: "--sweep-interval"),
-            instance: identity)
+            instance: identity, notify: notify)
         guard options.sweepInterval > .zero else { throw ValidationError("--sweep-interval must be longer than 0s") }
         var elector: LeaderElector?
         if switched(leaderElect, "LEADER_ELECT") {

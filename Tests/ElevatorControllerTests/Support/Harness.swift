@@ -5,8 +5,47 @@ import KubeSandbox
 import Synchronization
 import YAML
 
-/// A sandbox API server in-process with Elevator's CRDs and Istio's AuthorizationPolicy CRD, a
-/// client for it, and a running controller; `stop()` tears all three down.
+/// The mesh a harness's policies are written for; the lifecycle tests run once per mesh.
+enum TestMesh: String, CaseIterable, Sendable {
+    case istio, linkerd
+
+    /// The kind a grant is written as.
+    var grantResource: Kube.ResourceType {
+        switch self {
+        case .istio: Harness.authorizationPolicies
+        case .linkerd: Harness.linkerdAuthorizationPolicies
+        }
+    }
+
+    /// The policy's `target` and `rules` (Linkerd: a Server, ports only).
+    var policyTargetAndRules: String {
+        switch self {
+        case .istio:
+            """
+              target: {workloadSelector: {matchLabels: {app: payments}}}
+              rules: [{ports: ["8080"], methods: [GET, POST], paths: ["/admin/*"]}]
+            """
+        case .linkerd:
+            """
+              mesh: linkerd
+              target: {linkerdServer: payments-http}
+              rules: [{ports: ["8080"]}]
+            """
+        }
+    }
+
+    /// A request's `rules`.
+    var requestRules: String {
+        switch self {
+        case .istio: #"[{ports: ["8080"], methods: [GET], paths: ["/admin/queue"]}]"#
+        case .linkerd: #"[{ports: ["8080"]}]"#
+        }
+    }
+}
+
+/// A sandbox API server in-process with Elevator's CRDs and the mesh CRDs (Istio's and Linkerd's
+/// AuthorizationPolicy, Linkerd's Server), a client for it, and a running controller; `stop()`
+/// tears all three down. `mesh` is the mesh of the policies `installPolicy` writes.
 final class Harness: Sendable {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
@@ -18,9 +57,14 @@ final class Harness: Sendable {
     let controllerClient: KubeClient
     let controller: ElevatorController
     let auditLines = Lines()
+    let mesh: TestMesh
     private let running = Mutex<Task<Void, Never>?>(nil)
 
-    init(options: ControllerOptions = ControllerOptions(allowUnverifiedIdentity: true, workers: 2), startController: Bool = true) async throws {
+    init(
+        options: ControllerOptions = ControllerOptions(allowUnverifiedIdentity: true, workers: 2), startController: Bool = true,
+        mesh: TestMesh = .istio
+    ) async throws {
+        self.mesh = mesh
         server = SandboxServer()
         try server.installCRDs(from: [Self.packageRoot + "/manifests/crds", Self.packageRoot + "/manifests/mesh-crds"])
         try await server.start()
@@ -55,6 +99,11 @@ final class Harness: Sendable {
     static let policies = Kube.ResourceType(group: "elevator.dev", version: "v1alpha1", plural: "elevationpolicies", kind: "ElevationPolicy", namespaced: true)
     static let approvals = Kube.ResourceType(group: "elevator.dev", version: "v1alpha1", plural: "elevationapprovals", kind: "ElevationApproval", namespaced: true)
     static let authorizationPolicies = Kube.ResourceType(group: "security.istio.io", version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
+    static let linkerdAuthorizationPolicies = Kube.ResourceType(group: "policy.linkerd.io", version: "v1alpha1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
+    static let linkerdServers = Kube.ResourceType(group: "policy.linkerd.io", version: "v1beta3", plural: "servers", kind: "Server", namespaced: true)
+
+    /// The kind this harness's grants are written as.
+    var grantResource: Kube.ResourceType { mesh.grantResource }
 
     /// Creates (or updates) an object from YAML as a test user would with `kubectl apply`.
     @discardableResult
@@ -92,7 +141,8 @@ final class Harness: Sendable {
 
     var audit: [String] { auditLines.all }
 
-    /// The baseline: a namespace ALLOW policy (so grants pass the default-deny guard) and a policy.
+    /// The baseline the mesh needs before a grant (Istio: a namespace ALLOW policy, so grants pass
+    /// the default-deny guard; Linkerd: the Server `payments-http` on port 8080) and a policy.
     /// `approval` is the policy's `approval` block, indented by 2; by default one on-call stage with
     /// auto-approval up to 5 s.
     func installPolicy(
@@ -103,25 +153,35 @@ final class Harness: Sendable {
         try await apply(
             "{apiVersion: v1, kind: Namespace, metadata: {name: payments}}",
             Kube.ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false))
-        try await apply(
-            """
-            apiVersion: security.istio.io/v1
-            kind: AuthorizationPolicy
-            metadata: {name: baseline, namespace: payments}
-            spec:
-              selector: {matchLabels: {app: payments}}
-              action: ALLOW
-              rules: [{from: [{source: {namespaces: [payments]}}]}]
-            """, Self.authorizationPolicies)
+        switch mesh {
+        case .istio:
+            try await apply(
+                """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: baseline, namespace: payments}
+                spec:
+                  selector: {matchLabels: {app: payments}}
+                  action: ALLOW
+                  rules: [{from: [{source: {namespaces: [payments]}}]}]
+                """, Self.authorizationPolicies)
+        case .linkerd:
+            try await apply(
+                """
+                apiVersion: policy.linkerd.io/v1beta3
+                kind: Server
+                metadata: {name: payments-http, namespace: payments}
+                spec: {podSelector: {matchLabels: {app: payments}}, port: 8080, proxyProtocol: HTTP/1}
+                """, Self.linkerdServers)
+        }
         try await apply(
             """
             apiVersion: elevator.dev/v1alpha1
             kind: ElevationPolicy
             metadata: {name: \(name), namespace: payments}
             spec:
-              target: {workloadSelector: {matchLabels: {app: payments}}}
+            \(mesh.policyTargetAndRules)
               subjects: [{serviceAccount: {namespace: tools, name: debugger}}]
-              rules: [{ports: ["8080"], methods: [GET, POST], paths: ["/admin/*"]}]
               requesters: {groups: [payments-oncall]}
               defaultDuration: 1m
               maxDuration: 1h
@@ -142,7 +202,7 @@ final class Harness: Sendable {
               policy: \(policy)
               requester: {user: alice@example.com, groups: [payments-oncall]}
               subject: {serviceAccount: {namespace: tools, name: debugger}}
-              rules: [{ports: ["8080"], methods: [GET], paths: ["/admin/queue"]}]
+              rules: \(mesh.requestRules)
               duration: \(duration)
               reason: "INC-1 stuck payouts"
               breakGlass: \(breakGlass)

@@ -11,7 +11,7 @@ import YAML
 /// `Revoked`), `type` (`Normal`/`Warning`), `namespace`, `request`, `uid`, `phase`, `policy`,
 /// `subject`, `requester`, `reason` (the request's own reason), `breakGlass`, `message`, `time`,
 /// and `expiresAt` when set (the grant's end, or the approval deadline while Pending).
-public struct Notification: Sendable, Equatable {
+public struct TransitionNotification: Sendable, Equatable {
     public var event: String
     public var type: String
     public var namespace: String
