@@ -85,6 +85,16 @@ final class Caches: Sendable {
         requests.store.byIndex(Self.byPolicy, "\(namespace)/\(name)").map(Store<RequestObject>.key(of:))
     }
 
+    /// The work-queue keys of the policies whose mesh check may read `object`: those of its
+    /// namespace; every policy for an object of the mesh root namespace; for a cluster-scoped
+    /// object (a Namespace), those of the namespace it names.
+    func policyKeys(concerning object: MeshObject, rootNamespace: String) -> [String] {
+        let namespace = object.metadata.namespace ?? object.metadata.name ?? ""
+        return policies.store.list()
+            .filter { namespace == rootNamespace || $0.metadata.namespace == namespace }
+            .map { Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: $0) }
+    }
+
     /// The key of the request an approval names.
     func requestKey(forApproval approval: ApprovalObject) -> String {
         "\(approval.metadata.namespace ?? "")/\(approval.value.spec.request)"

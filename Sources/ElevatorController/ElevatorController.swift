@@ -190,7 +190,13 @@ public final class ElevatorController: Service, Sendable {
     private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
-            if let key = caches.requestKey(forMeshObject: object) { await enqueue([key]) }
+            if let key = caches.requestKey(forMeshObject: object) {
+                await enqueue([key])
+            } else if object.value.managedRequestUID == nil {
+                // Someone else's object (a baseline ALLOW, a Server, a waypoint label): the
+                // readiness of the policies it may concern is checked again.
+                await enqueue(caches.policyKeys(concerning: object, rootNamespace: options.mesh.meshRootNamespace))
+            }
         }
     }
 }

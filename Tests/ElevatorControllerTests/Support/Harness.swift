@@ -62,11 +62,11 @@ final class Harness: Sendable {
 
     init(
         options: ControllerOptions = ControllerOptions(allowUnverifiedIdentity: true, workers: 2), startController: Bool = true,
-        mesh: TestMesh = .istio
+        mesh: TestMesh = .istio, crds: [String] = ["manifests/crds", "manifests/mesh-crds"]
     ) async throws {
         self.mesh = mesh
         server = SandboxServer()
-        try server.installCRDs(from: [Self.packageRoot + "/manifests/crds", Self.packageRoot + "/manifests/mesh-crds"])
+        try server.installCRDs(from: crds.map { Self.packageRoot + "/" + $0 })
         try await server.start()
         client = KubeClient(configuration: ClientConfiguration(server: server.url, credentials: .token(server.token ?? "")))
         controllerClient = KubeClient(configuration: ClientConfiguration(server: server.url, credentials: .token(server.token ?? "")))
