@@ -30,7 +30,7 @@ struct Scenario {
     func decision(searched: String) throws(CLIError) -> (Decision, ElevationPolicy) {
         let policy = try ObjectLoader.policy(for: request, in: policies, searched: searched)
         let request = Self.completed(request, policy: policy, now: now)
-        let environment = DecisionEnvironment(meshObjects: meshObjects, backends: [IstioBackend(options: options)])
+        let environment = DecisionEnvironment(meshObjects: meshObjects, backends: MeshBackends.all(options: options))
         let decision = decide(
             request: request, policy: policy, approvals: approvals, activeGrants: activeGrants, now: now,
             environment: environment)

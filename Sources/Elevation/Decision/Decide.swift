@@ -67,7 +67,7 @@ private func decidePending(
     }
     guard let backend = environment.backends.first(where: { $0.mesh == policy.spec.effectiveMesh }) else {
         return builder.deny(
-            Denial(.unsupportedMesh, "ElevationPolicy \(policy.metadata.name) is for mesh \(policy.spec.effectiveMesh.rawValue), which this controller cannot write yet"))
+            Denial(.unsupportedMesh, "ElevationPolicy \(policy.metadata.name) is for mesh \(policy.spec.effectiveMesh.rawValue), which this controller cannot write (its CRDs were not served when the controller started)"))
     }
     // The mesh check waits for the grant (it is re-checked at every grant, with the freshest objects).
     let readiness = policy.readiness(backends: environment.backends, meshObjects: nil)

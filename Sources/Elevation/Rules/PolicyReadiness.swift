@@ -25,7 +25,8 @@ extension ElevationPolicy {
         guard let backend = backends.first(where: { $0.mesh == spec.effectiveMesh }) else {
             return PolicyReadiness(
                 isReady: false, reason: "UnsupportedMesh",
-                message: "spec.mesh: this controller cannot write grants for \(spec.effectiveMesh.rawValue) yet")
+                message: "spec.mesh: this controller cannot write grants for \(spec.effectiveMesh.rawValue): the cluster did "
+                    + "not serve that mesh's CRDs when the controller started; install them and restart the controller")
         }
         var warnings: [String] = []
         var conditions: [MeshCondition] = []
