@@ -117,10 +117,16 @@ struct DemoStory {
         } catch KubeError.notFound {
             say("AuthorizationPolicy payments/elevator-payouts-debug is gone; payments-baseline is untouched")
         }
-        let events = try await client.list(JSONValue.self, Kube.ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true), namespace: "payments")
-        let reasons = events.items.filter { $0["regarding"]?["name"]?.stringValue == "payouts-debug" }
-            .sorted { ($0["eventTime"]?.stringValue ?? "") < ($1["eventTime"]?.stringValue ?? "") }
-            .compactMap { $0["reason"]?.stringValue }
+        // The Event follows the status write, so it may trail the phase by a moment.
+        var reasons: [String] = []
+        for _ in 0..<40 {
+            let events = try await client.list(JSONValue.self, Kube.ResourceType(group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true), namespace: "payments")
+            reasons = events.items.filter { $0["regarding"]?["name"]?.stringValue == "payouts-debug" }
+                .sorted { ($0["eventTime"]?.stringValue ?? "") < ($1["eventTime"]?.stringValue ?? "") }
+                .compactMap { $0["reason"]?.stringValue }
+            if reasons.contains("Expired") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         say("Events on the request: \(reasons.joined(separator: ", "))")
         running.cancel()
         await running.value

@@ -113,7 +113,8 @@ extension ControllerIntegrationTests {
             let approved = request["status"]?["conditions"]?.arrayValue?.first { $0["type"]?.stringValue == "Approved" }
             #expect(approved?["reason"]?.stringValue == "ApproverDenied")
             #expect(approved?["message"]?.stringValue?.contains("not now") == true)
-            #expect(try await harness.events(about: "inc-3").contains("Denied"))
+            // The Event is written right after the status, so it may trail the phase a little.
+            try await waitFor("the Denied Event") { try await harness.events(about: "inc-3").contains("Denied") }
             await harness.stop()
         }
 

@@ -1,6 +1,7 @@
 """Validates the Linkerd AuthorizationPolicies Elevator generated (JSON files in a folder) against
 the real Linkerd CRD (schemas/linkerd-authorizationpolicy.yaml: linkerd2's chart template with its
-Helm lines stripped): its v1alpha1 openAPIV3Schema with OAS30Validator (format checker on), and
+Helm lines stripped): its v1alpha1 openAPIV3Schema with OAS30Validator (format checker on) plus
+the unknown-field check of fieldValidation=Strict, and
 Elevator's own promises (a Server target, exactly one ServiceAccount in requiredAuthenticationRefs
 with a name and a namespace -- an empty list would authorize every client --, names and labels
 within Kubernetes' limits, the managed-by label and request-uid annotation). Prints one line per
@@ -17,6 +18,27 @@ import crdcheck  # noqa: E402
 import istio_policy_check  # noqa: E402  (the metadata checks are the same)
 
 SCHEMA_FILE = pathlib.Path(__file__).resolve().parent / "schemas" / "linkerd-authorizationpolicy.yaml"
+
+
+def unknown_fields(schema, value, path=""):
+    """Fields the schema does not declare: the API server rejects them under
+    fieldValidation=Strict (as Elevator writes), where plain OpenAPI validation lets them pass."""
+    if schema.get("x-kubernetes-preserve-unknown-fields"):
+        return []
+    problems = []
+    if isinstance(value, dict) and "properties" in schema:
+        for key, item in value.items():
+            if not path and key in ("apiVersion", "kind", "metadata"):
+                continue
+            where = f"{path}.{key}" if path else key
+            if key not in schema["properties"]:
+                problems.append(f"{where}: unknown field (Additional properties are not allowed)")
+            else:
+                problems += unknown_fields(schema["properties"][key], item, where)
+    elif isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            problems += unknown_fields(schema["items"], item, f"{path}[{index}]")
+    return problems
 
 
 def elevator_problems(obj):
@@ -54,7 +76,8 @@ def main(argv):
     failures = 0
     for path in files:
         obj = json.loads(path.read_text())
-        problems = crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + elevator_problems(obj)
+        problems = (crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + unknown_fields(schema, obj)
+                    + elevator_problems(obj))
         for problem in problems:
             print(f"{path.name}: {problem}")
         failures += bool(problems)

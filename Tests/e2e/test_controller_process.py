@@ -48,7 +48,8 @@ spec:
         box.kubectl("apply", "-f", "-", input=request)
         box.kubectl("wait", "-n", "payments", "--for=condition=Granted", "elevationrequest/inc-1234-debug",
                     "--timeout=15s")
-        box.kubectl("get", "-n", "payments", "authorizationpolicy", "elevator-inc-1234-debug")
+        # Qualified: with Linkerd's CRDs installed too, "authorizationpolicy" alone is ambiguous.
+        box.kubectl("get", "-n", "payments", "authorizationpolicies.security.istio.io", "elevator-inc-1234-debug")
         status, metrics = fetch(f"http://127.0.0.1:{port}/metrics")
         assert status == 200
         assert 'elevator_requests{phase="Active"} 1.0' in metrics
