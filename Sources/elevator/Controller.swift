@@ -66,15 +66,6 @@ struct Controller: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "elevator.controller")
-
-        var clientEnvironment = environment
-        if let path = kubeconfig ?? environment["ELEVATOR_KUBECONFIG"] { clientEnvironment["KUBECONFIG"] = path }
-        let configuration = try ClientConfiguration.load(
-            environment: clientEnvironment, context: context ?? environment["ELEVATOR_CONTEXT"])
-        let client = KubeClient(configuration: configuration, logger: Logger(label: "elevator.kube"))
-        defer { client.shutdown() }
-
-        let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         var notify: NotifierConfig?
         if let url = notifyURL ?? environment["ELEVATOR_NOTIFY_URL"], !url.isEmpty {
             guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -84,6 +75,15 @@ struct Controller: AsyncParsableCommand {
             }
             notify = NotifierConfig(url: url)
         }
+
+        var clientEnvironment = environment
+        if let path = kubeconfig ?? environment["ELEVATOR_KUBECONFIG"] { clientEnvironment["KUBECONFIG"] = path }
+        let configuration = try ClientConfiguration.load(
+            environment: clientEnvironment, context: context ?? environment["ELEVATOR_CONTEXT"])
+        let client = KubeClient(configuration: configuration, logger: Logger(label: "elevator.kube"))
+        defer { client.shutdown() }
+
+        let identity = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
         let options = ControllerOptions(
             namespace: namespace ?? environment["ELEVATOR_NAMESPACE"],
             mesh: MeshOptions(

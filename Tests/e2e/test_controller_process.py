@@ -1,10 +1,12 @@
 """`elevator controller` as a process against `elevator sandbox`: flags from the environment,
-probes and metrics over HTTP, a grant through kubectl, a clean exit on SIGTERM."""
+probes and metrics over HTTP, a grant through kubectl, its notification, a clean exit on SIGTERM."""
+import http.server
 import json
 import os
 import random
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -23,11 +25,31 @@ def fetch(url):
         return None, ""
 
 
+def notification_receiver():
+    """A webhook on 127.0.0.1 (a free port) that records the JSON bodies POSTed to it."""
+    bodies = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, bodies
+
+
 def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
     box = Sandbox(tmp_path, extra_args=["--crds", str(ROOT / "manifests" / "crds"), str(ROOT / "manifests" / "mesh-crds")])
     port = random.randint(30000, 50000)
+    receiver, notifications = notification_receiver()
     env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
-               ELEVATOR_METRICS_ADDRESS=f"127.0.0.1:{port}", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{port + 1}")
+               ELEVATOR_METRICS_ADDRESS=f"127.0.0.1:{port}", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{port + 1}",
+               ELEVATOR_NOTIFY_URL=f"http://127.0.0.1:{receiver.server_address[1]}/hooks/T0/secret-token")
     controller = subprocess.Popen([str(ELEVATOR), "controller", "--kubeconfig", box.kubeconfig], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -54,6 +76,10 @@ spec:
         assert status == 200
         assert 'elevator_requests{phase="Active"} 1.0' in metrics
         assert "elevator_active_grants 1.0" in metrics
+        assert wait_until(lambda: any(n["event"] == "Granted" for n in notifications), timeout=10)
+        granted_note = next(n for n in notifications if n["event"] == "Granted")
+        assert granted_note["request"] == "inc-1234-debug" and granted_note["phase"] == "Active"
+        assert "payments/inc-1234-debug Granted" in granted_note["text"]
         controller.send_signal(signal.SIGTERM)
         out, err = controller.communicate(timeout=15)
         assert controller.returncode == 0, err
@@ -61,7 +87,9 @@ spec:
         granted = [line for line in audit if line["event"] == "Granted"]
         assert granted and granted[0]["request"] == "inc-1234-debug" and granted[0]["phase"] == "Active"
         assert any(json.loads(line).get("message") == "controller stopped" for line in err.splitlines() if line.startswith("{"))
+        assert "secret-token" not in err
     finally:
+        receiver.shutdown()
         if controller.poll() is None:
             controller.kill()
             controller.wait()
