@@ -144,8 +144,30 @@ import YAML
                 try JSONEncoder().encode(object).write(to: folder.appendingPathComponent("\(name)-\(offset).json"))
             }
         }
+        // And what `decide` grants under Linkerd policies: wildcard policy subjects, requests with
+        // and without rules, with or without ports.
+        var decided = 0
+        for index in 0..<30 {
+            var policy = Self.policy
+            policy.spec.subjects = [.serviceAccount("ops", "*"), .serviceAccount("tools", "debugger")]
+            policy.spec.rules = index % 3 == 0 ? [AccessRule()] : [AccessRule(ports: ["8080"])]
+            policy.spec.approval = nil
+            let request = Fixture.request(name: "fuzz-\(index)", uid: "uid-\(index)") { spec in
+                spec.subject = index % 2 == 0 ? .serviceAccount("ops", "oncall-\(index)") : .serviceAccount("tools", "debugger")
+                spec.rules = index % 4 == 0 ? nil : policy.spec.rules
+            }
+            let decision = decide(
+                request: request, policy: policy, approvals: [], activeGrants: [], now: Fixture.at(1),
+                environment: DecisionEnvironment(meshObjects: [Self.server()]))
+            #expect(decision.status.phase == .active, "request \(index): \(decision.events.first?.message ?? "")")
+            for (offset, object) in decision.meshObjects.enumerated() {
+                #expect(object["spec"]?["requiredAuthenticationRefs"]?.arrayValue?.first?["name"] == request.spec.subject.serviceAccount.map { .string($0.name) })
+                try JSONEncoder().encode(object).write(to: folder.appendingPathComponent("decided-\(index)-\(offset).json"))
+                decided += 1
+            }
+        }
         let result = try TestPython.run("Tests/e2e/linkerd_policy_check.py", [folder.path])
         #expect(result.status == 0, "\(result.output)")
-        #expect(result.output.contains("checked \(grants.count) Linkerd AuthorizationPolicies, 0 with problems"))
+        #expect(result.output.contains("checked \(grants.count + decided) Linkerd AuthorizationPolicies, 0 with problems"))
     }
 }
