@@ -209,11 +209,14 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
         pending = api.create(*requests_key, request_object("approved", "maintenance window", "20m"))
         # Break-glass: Active at once, Reviewed after an approval.
         api.create(*requests_key, request_object("glass", "outage", "20m", break_glass=True))
+        # Auto-approved, revoked while the controller is down (below).
+        api.create(*requests_key, request_object("offline", "INC-3 cleanup", "10m"))
         # Over maxDuration: Denied.
         api.create(*requests_key, request_object("denied", "INC-2", "2h"))
 
         assert wait_until(lambda: phase(api, "auto") == "Active", timeout=10)
         assert wait_until(lambda: phase(api, "glass") == "Active", timeout=10)
+        assert wait_until(lambda: phase(api, "offline") == "Active", timeout=10)
         assert wait_until(lambda: phase(api, "denied") == "Denied", timeout=10)
         assert wait_until(lambda: phase(api, "approved") == "Pending", timeout=10)
         api.create(*approvals_key, approval_object("approved-bob", "approved", pending["metadata"]["uid"]))
@@ -236,8 +239,11 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
         # Finished requests go after --retain-finished (2 s).
         assert wait_until(lambda: api.request("denied")[0] == 404, timeout=15), "finished request not retired"
 
-        # Restart: the Lease is released; an orphan written meanwhile is swept at start.
+        # Restart: the Lease is released; an orphan written meanwhile is swept at start; a request
+        # revoked meanwhile whose object is already gone is checked by name (get) and finished.
         stop_controller(controller)
+        api.delete("security.istio.io/v1", "authorizationpolicies", "authorizationpolicies.security.istio.io", "elevator-offline")
+        api.patch(*requests_key, "offline", {"spec": {"revoked": True}})
         orphan = {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
                   "metadata": {"name": "elevator-gone", "namespace": NAMESPACE,
                                "labels": {"app.kubernetes.io/managed-by": "elevator"},
@@ -248,6 +254,7 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
         api.create("security.istio.io/v1", "authorizationpolicies", "authorizationpolicies.security.istio.io", orphan)
         controller = start_controller(box, port)
         assert wait_until(lambda: api.mesh("elevator-gone")[0] == 404, timeout=15), "orphan not swept after restart"
+        assert wait_until(lambda: phase(api, "offline") in ("Revoked", None), timeout=10)
         # Deleting an Active request: its objects go, then the finalizer.
         api.delete(*requests_key, "glass")
         assert wait_until(lambda: api.request("glass")[0] == 404, timeout=10), "finalizer never removed"
