@@ -74,17 +74,28 @@ def test_the_knobs_file_changes_every_knob_and_each_shows_in_the_output():
         else:
             yield value
     for path, value in knob_leaves.items():
-        if isinstance(value, bool) or path[:2] in {("image", "tag"), ("serviceAccount", "annotations")}:
+        if isinstance(value, bool) or path[:2] in {("image", "tag"), ("serviceAccount", "annotations"),
+                                                   ("podDisruptionBudget", "minAvailable")}:
             # Booleans switch objects on and off (checked below); the digest wins over the tag; the
-            # service account is not created with these values (its annotations: next test).
+            # service account is not created with these values and one replica gets no PDB (both:
+            # test_knobs_of_objects_these_values_switch_off).
             continue
         for scalar in scalars(value):
             assert str(scalar) in text, f"{'.'.join(path)}={scalar!r} does not show in the rendered objects"
 
 
-def test_service_account_annotations():
-    account = one(render({"serviceAccount": {"annotations": {"iam.example.com/role": "arn-1"}}})[0], "ServiceAccount")
-    assert account["metadata"]["annotations"] == {"iam.example.com/role": "arn-1"}
+def test_knobs_of_objects_these_values_switch_off():
+    objects = render({"serviceAccount": {"annotations": {"iam.example.com/role": "arn-1"}},
+                      "podDisruptionBudget": {"minAvailable": "50%"}})[0]
+    assert one(objects, "ServiceAccount")["metadata"]["annotations"] == {"iam.example.com/role": "arn-1"}
+    assert one(objects, "PodDisruptionBudget")["spec"]["minAvailable"] == "50%"
+
+
+def test_one_replica_gets_no_pdb_and_several_need_leader_election():
+    single = render({"replicaCount": 1})[0]
+    assert "PodDisruptionBudget" not in {o["kind"] for o in single}, "a PDB of one replica blocks node drains"
+    with pytest.raises(Exception, match="replicaCount > 1 needs controller.leaderElect"):
+        render({"controller": {"leaderElect": False}})
 
 
 def test_the_knobs_switch_objects_on_and_off():
@@ -93,7 +104,7 @@ def test_the_knobs_switch_objects_on_and_off():
     assert default_kinds == sorted(["ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
                                     "Service", "Deployment", "PodDisruptionBudget"] + ["ClusterRole"] * 4
                                    + ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] * 2)
-    assert knob_kinds == sorted(["Service", "Deployment", "PodDisruptionBudget", "ServiceMonitor", "PrometheusRule",
+    assert knob_kinds == sorted(["Service", "Deployment", "ServiceMonitor", "PrometheusRule",
                                  "ConfigMap"] + ["MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding"] * 2)
     off = render({"metrics": {"service": {"enabled": False}}, "podDisruptionBudget": {"enabled": False},
                   "topologySpread": {"enabled": False}})[0]
