@@ -8,17 +8,18 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4-openssl-dev libyaml-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so a source change does not fetch them again.
+# The manifest names the test targets too, so their folders come along (SwiftPM checks they exist).
 COPY Package.swift ./
-RUN swift package resolve
 COPY Sources ./Sources
+COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --product elevator \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/elevator" /out/elevator
 
 # --- runtime: slim Debian with only what the binary loads ---
 FROM debian:bookworm-slim
 # libcurl4 (HTTP to the API server), libyaml-0-2 (YAML); ca-certificates for HTTPS notification
-# endpoints (the API server's CA comes from the service account mount).
+# endpoints (the API server's CA comes from the service account mount). libstdc++6 (BoringSSL of
+# swift-crypto is C++) is already part of the slim image.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libyaml-0-2 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
