@@ -214,10 +214,12 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
         # Over maxDuration: Denied.
         api.create(*requests_key, request_object("denied", "INC-2", "2h"))
 
-        assert wait_until(lambda: phase(api, "auto") == "Active", timeout=10)
+        # "auto" (4 s) and "denied" may be finished and retired (2 s) before a loaded machine looks:
+        # the audit lines, checked at the end, tell their whole story.
+        assert wait_until(lambda: phase(api, "auto") in ("Active", "Expired", None), timeout=10)
         assert wait_until(lambda: phase(api, "glass") == "Active", timeout=10)
         assert wait_until(lambda: phase(api, "offline") == "Active", timeout=10)
-        assert wait_until(lambda: phase(api, "denied") == "Denied", timeout=10)
+        assert wait_until(lambda: phase(api, "denied") in ("Denied", None), timeout=10)
         assert wait_until(lambda: phase(api, "approved") == "Pending", timeout=10)
         api.create(*approvals_key, approval_object("approved-bob", "approved", pending["metadata"]["uid"]))
         assert wait_until(lambda: phase(api, "approved") == "Active", timeout=10)
@@ -241,7 +243,7 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
 
         # Restart: the Lease is released; an orphan written meanwhile is swept at start; a request
         # revoked meanwhile whose object is already gone is checked by name (get) and finished.
-        stop_controller(controller)
+        audit = stop_controller(controller)[0]
         api.delete("security.istio.io/v1", "authorizationpolicies", "authorizationpolicies.security.istio.io", "elevator-offline")
         api.patch(*requests_key, "offline", {"spec": {"revoked": True}})
         orphan = {"apiVersion": "security.istio.io/v1", "kind": "AuthorizationPolicy",
@@ -259,7 +261,7 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
         api.delete(*requests_key, "glass")
         assert wait_until(lambda: api.request("glass")[0] == 404, timeout=10), "finalizer never removed"
         assert api.mesh("elevator-glass")[0] == 404
-        stop_controller(controller)
+        audit += stop_controller(controller)[0]
         controller = None
 
         with urllib.request.urlopen(urllib.request.Request(box.url + "/sandbox/counters",
@@ -270,6 +272,12 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
             controller.kill()
             controller.wait()
         box.stop()
+
+    events = {(line["request"], line["event"]) for line in map(json.loads, audit.splitlines()) if line.get("kind") == "audit"}
+    story = {("auto", "Granted"), ("auto", "ExpiringSoon"), ("auto", "Expired"), ("approved", "PendingApproval"),
+             ("approved", "Granted"), ("approved", "Revoked"), ("glass", "BreakGlass"), ("glass", "Reviewed"),
+             ("glass", "Revoked"), ("offline", "Granted"), ("offline", "Revoked"), ("denied", "Denied")}
+    assert story - events == set(), f"the life missed transitions: {sorted(story - events)}"
 
     controller_calls = counted - api.calls
     assert not (api.calls - counted), f"the sandbox missed some of the test's own calls: {api.calls - counted}"
