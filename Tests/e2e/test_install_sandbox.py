@@ -17,20 +17,19 @@ from sandbox_support import ELEVATOR, Sandbox, wait_until
 
 
 def applied(box, objects):
-    """kubectl apply of the objects; returns (kind, namespace, name) of each as kubectl then gets them."""
+    """kubectl apply of the objects, then kubectl get of each: stored, with the content as sent (CRDs
+    excepted: the server adds its defaults). Returns (kind, namespace, name) of each."""
     box.kubectl("apply", "-f", "-", input=yaml.safe_dump_all(objects))
     found = set()
     for obj in objects:
+        group = obj["apiVersion"].rpartition("/")[0]
         namespace = obj["metadata"].get("namespace")
-        args = ["get", obj["kind"].lower() + "." + (obj["apiVersion"].split("/")[0] if "/" in obj["apiVersion"] else ""),
-                obj["metadata"]["name"], "-o", "yaml"]
-        args[1] = args[1].rstrip(".")
-        if namespace:
-            args += ["-n", namespace]
-        stored = yaml.safe_load(box.kubectl(*args).stdout)
-        assert stored["spec" if "spec" in obj else "metadata"] is not None
-        if "spec" in obj:
-            assert stored["spec"] == obj["spec"] or obj["kind"] in {"CustomResourceDefinition", "Service"}, obj["kind"]
+        args = ["get", obj["kind"].lower() + (f".{group}" if group else ""), obj["metadata"]["name"], "-o", "yaml"]
+        stored = yaml.safe_load(box.kubectl(*args, *(["-n", namespace] if namespace else [])).stdout)
+        assert stored["metadata"]["name"] == obj["metadata"]["name"]
+        for field in ("spec", "rules", "roleRef", "subjects", "data"):
+            if field in obj and obj["kind"] != "CustomResourceDefinition":
+                assert stored[field] == obj[field], f"{obj['kind']} {field}"
         found.add((obj["kind"], namespace, obj["metadata"]["name"]))
     return found
 
