@@ -90,6 +90,27 @@ extension ResourceType {
                      kind: "ValidatingAdmissionPolicyBinding", namespaced: false),
         ResourceType(group: "authentication.k8s.io", version: "v1", plural: "selfsubjectreviews",
                      singular: "selfsubjectreview", kind: "SelfSubjectReview", namespaced: false, verbs: ["create"]),
+        // What an installation (manifests/install.yaml, the Helm chart) creates, so it can be
+        // applied to the sandbox: stored only; nothing runs pods, enforces RBAC or admission.
+        ResourceType(group: "", version: "v1", plural: "services", singular: "service", kind: "Service",
+                     namespaced: true, shortNames: ["svc"], hasStatus: true),
+        ResourceType(group: "apps", version: "v1", plural: "deployments", singular: "deployment", kind: "Deployment",
+                     namespaced: true, shortNames: ["deploy"], hasStatus: true),
+        ResourceType(group: "policy", version: "v1", plural: "poddisruptionbudgets", singular: "poddisruptionbudget",
+                     kind: "PodDisruptionBudget", namespaced: true, shortNames: ["pdb"], hasStatus: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterroles", singular: "clusterrole",
+                     kind: "ClusterRole", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "clusterrolebindings",
+                     singular: "clusterrolebinding", kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", singular: "role", kind: "Role",
+                     namespaced: true),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", singular: "rolebinding",
+                     kind: "RoleBinding", namespaced: true),
+        ResourceType(group: "admissionregistration.k8s.io", version: "v1", plural: "mutatingadmissionpolicies",
+                     singular: "mutatingadmissionpolicy", kind: "MutatingAdmissionPolicy", namespaced: false),
+        ResourceType(group: "admissionregistration.k8s.io", version: "v1",
+                     plural: "mutatingadmissionpolicybindings", singular: "mutatingadmissionpolicybinding",
+                     kind: "MutatingAdmissionPolicyBinding", namespaced: false),
     ]
 
     /// The resource types a CRD object declares, one per served version; empty if malformed.
