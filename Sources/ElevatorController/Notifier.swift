@@ -67,7 +67,6 @@ public final class Notifier: Sendable {
     private let state = Mutex(State())
     private let signal: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
-    private let loop = Mutex<CurlLoop?>(nil)
     private let logger: Logger
     /// The receiver as logs may show it: scheme and host only (the path or query may be a secret).
     let destination: String
@@ -114,7 +113,6 @@ public final class Notifier: Sendable {
     /// Delivers until the calling task is cancelled.
     public func run() async {
         let curl = CurlLoop(logger: logger)
-        loop.withLock { $0 = curl }
         defer { curl.shutdown() }
         var random = SystemRandomNumberGenerator()
         var signals = signal.makeAsyncIterator()
