@@ -10,7 +10,7 @@ public struct NotifierConfig: Sendable {
     public var url: String
     /// Notifications held at most; when full, the oldest is dropped (and counted) for the newest.
     public var capacity: Int
-    /// Attempts per notification before it is given up (and counted as dropped).
+    /// Attempts per notification before it is given up (and counted as failed).
     public var maxAttempts: Int
     /// Back-off before the first retry; doubled per retry up to `maxBackoff`, with ±20% jitter.
     public var initialBackoff: Duration
@@ -43,7 +43,7 @@ public struct NotifierConfig: Sendable {
 ///
 /// Caveats: the queue is in memory, so notifications still queued when the process stops are
 /// lost (the audit line and the Event remain). When the queue is full, the oldest notification
-/// is dropped for the newest (counted in `elevator_notifications_dropped_total{reason="queue_full"}`):
+/// is dropped for the newest (counted in `elevator_notifications_dropped_total`):
 /// recent transitions matter more to the people on call than old ones.
 public final class Notifier: Sendable {
     private struct State {
@@ -71,9 +71,12 @@ public final class Notifier: Sendable {
     /// The receiver as logs may show it: scheme and host only (the path or query may be a secret).
     let destination: String
     let sent: Counter
+    /// Notifications given up: every attempt failed, or the receiver refused it for good.
     let failed: Counter
-    let droppedFull: Counter
-    let droppedRetries: Counter
+    /// Each failed POST, also those a retry then delivered.
+    let failedAttempts: Counter
+    /// Notifications dropped from a full queue.
+    let dropped: Counter
 
     /// A notifier for `config`, counting into `registry`.
     public init(config: NotifierConfig, registry: PrometheusCollectorRegistry, logger: Logger) {
@@ -86,10 +89,11 @@ public final class Notifier: Sendable {
         }
         sent = registry.makeCounter(descriptor: descriptor("elevator_notifications_sent_total", "Notifications the --notify-url receiver accepted (2xx)."))
         failed = registry.makeCounter(
-            descriptor: descriptor("elevator_notifications_failed_total", "Notification delivery attempts that failed (transport error, timeout or non-2xx answer)."))
-        let dropped = descriptor("elevator_notifications_dropped_total", "Notifications given up: queue full (oldest dropped) or every attempt failed.")
-        droppedFull = registry.makeCounter(descriptor: dropped, labels: [("reason", "queue_full")])
-        droppedRetries = registry.makeCounter(descriptor: dropped, labels: [("reason", "retries_exhausted")])
+            descriptor: descriptor("elevator_notifications_failed_total", "Notifications given up: every attempt failed, or the receiver refused one with a 4xx."))
+        failedAttempts = registry.makeCounter(
+            descriptor: descriptor("elevator_notification_attempts_failed_total", "Notification POSTs that failed (transport error, timeout, non-2xx), retried ones included."))
+        dropped = registry.makeCounter(
+            descriptor: descriptor("elevator_notifications_dropped_total", "Notifications dropped from a full queue (the oldest goes)."))
     }
 
     /// Appends `notification` to the queue and returns at once.
@@ -101,7 +105,7 @@ public final class Notifier: Sendable {
             return true
         }
         if droppedOldest {
-            droppedFull.increment()
+            dropped.increment()
             logger.warning("the notification queue is full; the oldest notification was dropped", metadata: ["receiver": "\(destination)"])
         }
         wake.yield()
@@ -146,7 +150,7 @@ public final class Notifier: Sendable {
             } catch {
                 outcome = "no answer (\(Self.transportProblem(error, url: config.url)))"
             }
-            failed.increment()
+            failedAttempts.increment()
             let final = !retryable || attempt == max(1, config.maxAttempts)
             logger.warning(
                 "a notification could not be delivered\(final ? "; giving it up" : "; retrying")",
@@ -163,7 +167,7 @@ public final class Notifier: Sendable {
             }
             backoff = min(backoff * 2, config.maxBackoff)
         }
-        droppedRetries.increment()
+        failed.increment()
     }
 
     /// `scheme://host[:port]` of `url`: never its path, query or user info.

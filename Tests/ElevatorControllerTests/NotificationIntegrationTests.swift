@@ -71,7 +71,7 @@ extension ControllerIntegrationTests {
         }
 
         static func failures(_ metrics: String) -> Double {
-            metrics.split(separator: "\n").first { $0.hasPrefix("elevator_notifications_failed_total ") }
+            metrics.split(separator: "\n").first { $0.hasPrefix("elevator_notification_attempts_failed_total ") }
                 .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
         }
 
