@@ -101,6 +101,8 @@ public final class ElevatorController: Service, Sendable {
                     await runWorkers()
                 }
             }
+            // The last transitions still reach people, within a bound SIGTERM's grace period allows.
+            await notifier?.drain(within: .seconds(2))
             informers.cancelAll()
         }
     }

@@ -41,14 +41,17 @@ public struct NotifierConfig: Sendable {
 /// than 408 and 429 is final, since repeating it cannot help); the next one waits for it, so
 /// order is kept.
 ///
-/// Caveats: the queue is in memory, so notifications still queued when the process stops are
-/// lost (the audit line and the Event remain). When the queue is full, the oldest notification
+/// Caveats: the queue is in memory: on a graceful shutdown the controller gives it up to 2 s to
+/// drain (`drain(within:)`); what is still queued after that, or at a crash, is lost (the audit
+/// line and the Event remain). When the queue is full, the oldest notification
 /// is dropped for the newest (counted in `elevator_notifications_dropped_total`):
 /// recent transitions matter more to the people on call than old ones.
 public final class Notifier: Sendable {
     private struct State {
         var queue: [TransitionNotification] = []
         var head = 0
+        /// True while a notification taken from the queue is being delivered.
+        var delivering = false
         var count: Int { queue.count - head }
 
         mutating func popFirst() -> TransitionNotification? {
@@ -114,6 +117,16 @@ public final class Notifier: Sendable {
     /// Notifications waiting to be delivered (the one being delivered excluded).
     public var pending: Int { state.withLock { $0.count } }
 
+    /// Waits until the queue is empty and nothing is being delivered, or `limit` passed; for a
+    /// graceful shutdown, so that the last transitions still reach people. Returns at once when
+    /// the calling task is cancelled (then the sender is being cancelled too).
+    public func drain(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, !Task.isCancelled, state.withLock({ $0.count > 0 || $0.delivering }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Delivers until the calling task is cancelled.
     public func run() async {
         let curl = CurlLoop(logger: logger)
@@ -121,11 +134,17 @@ public final class Notifier: Sendable {
         var random = SystemRandomNumberGenerator()
         var signals = signal.makeAsyncIterator()
         while !Task.isCancelled {
-            guard let next = state.withLock({ $0.popFirst() }) else {
+            let taken = state.withLock { state -> TransitionNotification? in
+                let next = state.popFirst()
+                state.delivering = next != nil
+                return next
+            }
+            guard let next = taken else {
                 guard await signals.next() != nil else { return }
                 continue
             }
             await deliver(next, over: curl, random: &random)
+            state.withLock { $0.delivering = false }
         }
     }
 

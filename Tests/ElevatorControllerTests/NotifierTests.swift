@@ -81,6 +81,18 @@ import YAML
         await receiver.stop()
     }
 
+    @Test func drainWaitsUntilEverythingQueuedIsDelivered() async throws {
+        let receiver = try await NotificationReceiver()
+        let notifier = Notifier(config: NotifierConfig(url: receiver.url), registry: PrometheusCollectorRegistry(), logger: CapturedLogs().logger)
+        let running = Task { await notifier.run() }
+        for index in 0..<5 { notifier.enqueue(Self.notification("inc-\(index)")) }
+        await notifier.drain(within: .seconds(5))
+        #expect(receiver.bodies.map { $0["request"]?.stringValue } == (0..<5).map { "inc-\($0)" })
+        running.cancel()
+        await running.value
+        await receiver.stop()
+    }
+
     /// A receiver that never answers costs one timeout per attempt; after `maxAttempts` the
     /// notification is given up (counted) and the next one goes out.
     @Test func aHangingReceiverTimesOutAndTheNotificationIsGivenUp() async throws {
