@@ -8,6 +8,7 @@ and `format: duration` fields reach CEL as strings (so rules call duration() on 
 identity on a real duration in Kubernetes)."""
 
 import copy
+import json
 import pathlib
 
 import yaml
@@ -132,3 +133,20 @@ def admit(schema, obj, old=None):
     else:
         errors += cel_errors(schema, obj, apply_defaults(schema, old))
     return errors
+
+
+def check_directory(directory, noun, problems_of):
+    """Prints every problem `problems_of` finds in each generated `*.json` object of `directory`;
+    returns the exit code of a checker script (2: nothing to check, 1: problems, 0: clean)."""
+    files = sorted(pathlib.Path(directory).glob("*.json"))
+    if not files:
+        print(f"no generated AuthorizationPolicy in {directory}")
+        return 2
+    failures = 0
+    for path in files:
+        problems = problems_of(json.loads(path.read_text()))
+        for problem in problems:
+            print(f"{path.name}: {problem}")
+        failures += bool(problems)
+    print(f"checked {len(files)} {noun}, {failures} with problems")
+    return 1 if failures else 0

@@ -6,7 +6,6 @@ request-uid annotation). Prints one line per problem; exit 1 when any, 2 when no
 
 Usage: python istio_policy_check.py FOLDER"""
 
-import json
 import pathlib
 import re
 import sys
@@ -19,10 +18,9 @@ DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
-def elevator_problems(obj):
+def metadata_problems(meta):
+    """Elevator's promises about a mesh object's metadata, the same for every mesh."""
     problems = []
-    meta = obj.get("metadata", {})
-    spec = obj.get("spec", {})
     name = meta.get("name", "")
     if len(name) > 253 or not DNS_SUBDOMAIN.match(name):
         problems.append(f"metadata.name {name!r} is not a DNS subdomain of at most 253 characters")
@@ -33,6 +31,12 @@ def elevator_problems(obj):
         problems.append("the managed-by label is missing")
     if not meta.get("annotations", {}).get("elevator.dev/request-uid"):
         problems.append("the request-uid annotation is missing")
+    return problems
+
+
+def elevator_problems(obj):
+    problems = metadata_problems(obj.get("metadata", {}))
+    spec = obj.get("spec", {})
     if spec.get("action") != "ALLOW":
         problems.append(f"action is {spec.get('action')!r}, not ALLOW")
     if not spec.get("selector", {}).get("matchLabels") and not spec.get("targetRefs"):
@@ -61,19 +65,9 @@ def main(argv):
         print(__doc__)
         return 2
     schema = crdcheck.crd_schema(SCHEMA_FILE, "v1")
-    files = sorted(pathlib.Path(argv[1]).glob("*.json"))
-    if not files:
-        print(f"no generated AuthorizationPolicy in {argv[1]}")
-        return 2
-    failures = 0
-    for path in files:
-        obj = json.loads(path.read_text())
-        problems = crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + elevator_problems(obj)
-        for problem in problems:
-            print(f"{path.name}: {problem}")
-        failures += bool(problems)
-    print(f"checked {len(files)} AuthorizationPolicies, {failures} with problems")
-    return 1 if failures else 0
+    return crdcheck.check_directory(
+        argv[1], "AuthorizationPolicies",
+        lambda obj: crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + elevator_problems(obj))
 
 
 if __name__ == "__main__":

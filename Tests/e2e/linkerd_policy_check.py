@@ -9,7 +9,6 @@ problem; exit 1 when any, 2 when nothing to check.
 
 Usage: python linkerd_policy_check.py FOLDER"""
 
-import json
 import pathlib
 import sys
 
@@ -45,8 +44,7 @@ def elevator_problems(obj):
     problems = []
     if obj.get("apiVersion") != "policy.linkerd.io/v1alpha1" or obj.get("kind") != "AuthorizationPolicy":
         problems.append(f"{obj.get('apiVersion')} {obj.get('kind')} is not a policy.linkerd.io/v1alpha1 AuthorizationPolicy")
-    meta_only = {"metadata": obj.get("metadata", {}), "spec": {"action": "ALLOW", "selector": {"matchLabels": {"x": "y"}}}}
-    problems += [p for p in istio_policy_check.elevator_problems(meta_only) if "rules" not in p]
+    problems += istio_policy_check.metadata_problems(obj.get("metadata", {}))
     spec = obj.get("spec", {})
     target = spec.get("targetRef", {})
     if target.get("group") != "policy.linkerd.io" or target.get("kind") != "Server" or not target.get("name"):
@@ -69,20 +67,10 @@ def main(argv):
         print(__doc__)
         return 2
     schema = crdcheck.crd_schema(SCHEMA_FILE, "v1alpha1")
-    files = sorted(pathlib.Path(argv[1]).glob("*.json"))
-    if not files:
-        print(f"no generated AuthorizationPolicy in {argv[1]}")
-        return 2
-    failures = 0
-    for path in files:
-        obj = json.loads(path.read_text())
-        problems = (crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + unknown_fields(schema, obj)
-                    + elevator_problems(obj))
-        for problem in problems:
-            print(f"{path.name}: {problem}")
-        failures += bool(problems)
-    print(f"checked {len(files)} Linkerd AuthorizationPolicies, {failures} with problems")
-    return 1 if failures else 0
+    return crdcheck.check_directory(
+        argv[1], "Linkerd AuthorizationPolicies",
+        lambda obj: crdcheck.schema_errors(schema, obj) + crdcheck.cel_errors(schema, obj) + unknown_fields(schema, obj)
+        + elevator_problems(obj))
 
 
 if __name__ == "__main__":
