@@ -1,5 +1,6 @@
 import Foundation
 import Kube
+import YAML
 
 // kube-bench: our Kube client against the official Python client and kubectl 1.32 on one LIST of
 // 10,000 custom resources, and watch delivery latency at 1,000 events/s, against the sandbox in a
@@ -129,6 +130,48 @@ for run in 0...runs {
     if run > 0 { ours.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
 }
 
+// 2b. Where our LIST time goes, each part timed alone (medians of the same number of runs):
+// the HTTP exchange with the body kept in one buffer and discarded (the floor any client pays
+// for the sandbox's serialisation and the transfer), then, on that body in memory, the parse
+// alone (decoding a type with no fields still scans every byte into the tape), the full typed
+// decode, and the old path's parse into a `JSONValue` tree.
+struct NoFields: Decodable {}
+let listRequest = Endpoint(Widget.resourceType, namespace: "default").list(ListOptions(limit: nil))
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+func timed(_ body: () throws -> Void) rethrows -> Double {
+    let started = ContinuousClock.now
+    try body()
+    return seconds(started.duration(to: .now))
+}
+var bytesOnly: [Double] = []
+var lastBody = Data()
+for run in 0...runs {
+    let started = ContinuousClock.now
+    let response = try await client.send(listRequest)
+    let elapsed = seconds(started.duration(to: .now))
+    guard response.status == 200 else { fail("the raw LIST answered \(response.status)") }
+    if run > 0 { bytesOnly.append(elapsed) }
+    lastBody = response.body
+}
+var parseOnly: [Double] = []
+var decodeOnly: [Double] = []
+var treeOnly: [Double] = []
+for _ in 0..<runs {
+    parseOnly.append(try timed { _ = try JSONValueDecoder().decode(NoFields.self, fromJSON: lastBody) })
+    decodeOnly.append(try timed {
+        let list = try JSONValueDecoder().decode(ObjectList<Widget>.self, fromJSON: lastBody)
+        guard list.items.count == objectCount else { fail("decoded \(list.items.count) Widgets") }
+    })
+    treeOnly.append(try timed { _ = try JSONParser.parse(lastBody) })
+}
+
+// KUBE_BENCH_PROFILE=n: decode the body n more times and stop, for `perf record` of the decoder alone.
+if let rounds = Int(environment["KUBE_BENCH_PROFILE"] ?? "") {
+    for _ in 0..<rounds { _ = try JSONValueDecoder().decode(ObjectList<Widget>.self, fromJSON: lastBody) }
+    print(String(format: "parse + typed decode: %.1f ms (median)", median(decodeOnly) * 1000))
+    exit(0)
+}
+
 // 3. The official Python client, timed inside Python (start-up and imports excluded).
 let python = environment["ELEVATOR_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
     ?? [packageRoot.appendingPathComponent(".build-venv/bin/python").path].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -198,6 +241,14 @@ print("| --- | --- | --- |")
 print("| Kube client (typed `Widget`s) | \(ms(ourMedian)) | 1.0x |")
 print("| Python `kubernetes` 37 CustomObjectsApi (dicts) | \(ms(median(pythonTimes))) | \(String(format: "%.1fx", median(pythonTimes) / ourMedian)) |")
 print("| kubectl 1.32 `get -o json --chunk-size=0` (process) | \(ms(median(kubectlTimes))) | \(String(format: "%.1fx", median(kubectlTimes) / ourMedian)) |")
+print("")
+print("| where our LIST goes (\(lastBody.count) bytes) | median |")
+print("| --- | --- |")
+print("| HTTP exchange only, body discarded (sandbox serialisation + transfer + body buffer) | \(ms(median(bytesOnly))) |")
+print("| parse only (bytes to tape), in memory | \(ms(median(parseOnly))) |")
+print("| parse + typed decode (`ObjectList<Widget>`), in memory | \(ms(median(decodeOnly))) |")
+print("| for comparison: parse into a `JSONValue` tree, in memory | \(ms(median(treeOnly))) |")
+print(String(format: "| 5x Python would need | %.1f ms |", median(pythonTimes) / 5 * 1000))
 print("")
 print("| watch delivery at 1,000 events/s | events | p50 | p99 | max |")
 print("| --- | --- | --- | --- | --- |")
