@@ -56,7 +56,9 @@ final class JSONTape {
             return .failure(JSONParser.Failure(message: "document larger than 4 GiB", offset: 0))
         }
         var builder = Builder(bytes: buffer)
-        builder.entries.reserveCapacity(buffer.count / 24 + 4)
+        // About one entry per 10 bytes of Kubernetes JSON; reserving once avoids copying the tape
+        // as it grows (untouched capacity costs no memory).
+        builder.entries.reserveCapacity(buffer.count / 8 + 4)
         do throws(JSONParser.Failure) {
             builder.skipWhitespace()
             try builder.parseValue()
