@@ -22,7 +22,9 @@ let package = Package(
         // The Kube client against the Python client and kubectl (see BENCHMARKS.md, "Kube client"):
         //     cd Benchmarks && swift build -c release && .build/release/kube-bench
         // kube-bench starts kube-bench-sandbox (built beside it) as a separate server process.
-        .executableTarget(name: "kube-bench", dependencies: [.product(name: "Kube", package: "Elevator")]),
+        .executableTarget(
+            name: "kube-bench",
+            dependencies: [.product(name: "Kube", package: "Elevator"), .product(name: "YAML", package: "Elevator")]),
         .executableTarget(
             name: "kube-bench-sandbox",
             dependencies: [

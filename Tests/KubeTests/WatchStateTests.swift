@@ -99,4 +99,25 @@ import Testing
         #expect(state.observed(error, resourceVersion: nil, at: now, using: &random) == .retry(after: .milliseconds(3200)))
         #expect(state.resourceVersion == "5")
     }
+
+    /// A watch that delivered events is a success: the next failure starts the backoff over
+    /// (kube-rs `StreamBackoff` resets on every good item), while failures in a row still grow it.
+    /// Without the reset, a watch closed often (one close in a while with no event in between)
+    /// climbed to 30 s (up to 60 s with jitter) and missed the last writes for that long.
+    @Test func eventsResetTheBackoffAndRepeatedFailuresGrowIt() {
+        var state = State()
+        var random = FixedRandom(value: 0)
+        _ = state.pageListed(ListMeta(resourceVersion: "5"))
+        let failures = (0..<6).map { state.failed(.transport("closed at once"), at: now + .seconds($0), using: &random) }
+        #expect(failures == [0.8, 1.6, 3.2, 6.4, 12.8, 25.6].map { Duration.milliseconds(Int($0 * 1000)) })
+        #expect(state.observed(added("9"), resourceVersion: "9", at: now + .seconds(7), using: &random) == .deliver)
+        #expect(state.failed(.transport("closed at once"), at: now + .seconds(8), using: &random) == .milliseconds(800))
+        #expect(state.failed(.transport("closed at once"), at: now + .seconds(9), using: &random) == .milliseconds(1600))
+        let bookmark = WatchEvent<String>.bookmark(resourceVersion: "12", annotations: [:])
+        #expect(state.observed(bookmark, resourceVersion: nil, at: now + .seconds(10), using: &random) == .progress)
+        #expect(state.failed(.transport("closed at once"), at: now + .seconds(11), using: &random) == .milliseconds(800))
+        // An ERROR event is a failure, not a success: it keeps growing the backoff.
+        let error = WatchEvent<String>.error(Status(message: "boom", reason: "InternalError", code: 500))
+        #expect(state.observed(error, resourceVersion: nil, at: now + .seconds(12), using: &random) == .retry(after: .milliseconds(1600)))
+    }
 }

@@ -1,11 +1,13 @@
 import Foundation
 import Kube
+import YAML
 
 // kube-bench: our Kube client against the official Python client and kubectl 1.32 on one LIST of
 // 10,000 custom resources, and watch delivery latency at 1,000 events/s, against the sandbox in a
 // separate process (kube-bench-sandbox, built beside this executable). One run:
 //     cd Benchmarks && swift build -c release && .build/release/kube-bench
 // Options (environment): KUBE_BENCH_OBJECTS (10000), KUBE_BENCH_RUNS (7), KUBE_BENCH_EVENTS (5000),
+// KUBE_BENCH_PROFILE (n: after the breakdown, decode the LIST n more times and stop, for perf),
 // ELEVATOR_PYTHON (else ../.build-venv/bin/python, else python3), KUBECTL (else kubectl.1.32 beside
 // the kubectl on PATH).
 
@@ -129,6 +131,58 @@ for run in 0...runs {
     if run > 0 { ours.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
 }
 
+// 2b. Where our LIST time goes, each part timed alone (medians of the same number of runs):
+// the HTTP exchange with the body kept in one buffer and discarded (the floor any client pays
+// for the sandbox's serialisation and the transfer), then, on that body in memory, the parse
+// alone (decoding a type with no fields still scans every byte into the tape), the full typed
+// decode, and the old path's parse into a `JSONValue` tree.
+struct NoFields: Decodable {}
+let listRequest = Endpoint(Widget.resourceType, namespace: "default").list(ListOptions(limit: nil))
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+/// The CPU time of the calling thread: on a shared machine, what the decoding itself costs,
+/// whatever else runs (wall time adds the time other processes held the core).
+func threadCPUSeconds() -> Double {
+    var spec = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+}
+var decodeCPU: [Double] = []
+func timed(_ body: () throws -> Void) rethrows -> Double {
+    let started = ContinuousClock.now
+    try body()
+    return seconds(started.duration(to: .now))
+}
+var bytesOnly: [Double] = []
+var lastBody = Data()
+for run in 0...runs {
+    let started = ContinuousClock.now
+    let response = try await client.send(listRequest)
+    let elapsed = seconds(started.duration(to: .now))
+    guard response.status == 200 else { fail("the raw LIST answered \(response.status)") }
+    if run > 0 { bytesOnly.append(elapsed) }
+    lastBody = response.body
+}
+var parseOnly: [Double] = []
+var decodeOnly: [Double] = []
+var treeOnly: [Double] = []
+for _ in 0..<runs {
+    parseOnly.append(try timed { _ = try JSONValueDecoder().decode(NoFields.self, fromJSON: lastBody) })
+    let cpuBefore = threadCPUSeconds()
+    decodeOnly.append(try timed {
+        let list = try JSONValueDecoder().decode(ObjectList<Widget>.self, fromJSON: lastBody)
+        guard list.items.count == objectCount else { fail("decoded \(list.items.count) Widgets") }
+    })
+    decodeCPU.append(threadCPUSeconds() - cpuBefore)
+    treeOnly.append(try timed { _ = try JSONParser.parse(lastBody) })
+}
+
+// KUBE_BENCH_PROFILE=n: decode the body n more times and stop, for `perf record` of the decoder alone.
+if let rounds = Int(environment["KUBE_BENCH_PROFILE"] ?? "") {
+    for _ in 0..<rounds { _ = try JSONValueDecoder().decode(ObjectList<Widget>.self, fromJSON: lastBody) }
+    print(String(format: "parse + typed decode: %.1f ms (median), thread CPU %.1f ms", median(decodeOnly) * 1000, median(decodeCPU) * 1000))
+    exit(0)
+}
+
 // 3. The official Python client, timed inside Python (start-up and imports excluded).
 let python = environment["ELEVATOR_PYTHON"].flatMap { $0.isEmpty ? nil : $0 }
     ?? [packageRoot.appendingPathComponent(".build-venv/bin/python").path].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -198,6 +252,14 @@ print("| --- | --- | --- |")
 print("| Kube client (typed `Widget`s) | \(ms(ourMedian)) | 1.0x |")
 print("| Python `kubernetes` 37 CustomObjectsApi (dicts) | \(ms(median(pythonTimes))) | \(String(format: "%.1fx", median(pythonTimes) / ourMedian)) |")
 print("| kubectl 1.32 `get -o json --chunk-size=0` (process) | \(ms(median(kubectlTimes))) | \(String(format: "%.1fx", median(kubectlTimes) / ourMedian)) |")
+print("")
+print("| where our LIST goes (\(lastBody.count) bytes) | median |")
+print("| --- | --- |")
+print("| HTTP exchange only, body discarded (sandbox serialisation + transfer + body buffer) | \(ms(median(bytesOnly))) |")
+print("| parse only (bytes to tape), in memory | \(ms(median(parseOnly))) |")
+print("| parse + typed decode (`ObjectList<Widget>`), in memory | \(ms(median(decodeOnly))) (thread CPU \(ms(median(decodeCPU)))) |")
+print("| for comparison: parse into a `JSONValue` tree, in memory | \(ms(median(treeOnly))) |")
+print(String(format: "| 5x Python would need | %.1f ms |", median(pythonTimes) / 5 * 1000))
 print("")
 print("| watch delivery at 1,000 events/s | events | p50 | p99 | max |")
 print("| --- | --- | --- | --- | --- |")

@@ -150,6 +150,12 @@ final class CurlTransfer: @unchecked Sendable {
         // The blank line after an interim 1xx response is not the end of the real head.
         guard code >= 200 else { return }
         headSent = true
+        // One contiguous body, reserved once: a 9 MB LIST arrives in 16 kB pieces, and growing
+        // the buffer piece by piece copies it over and over. Capped so a lying header cannot
+        // reserve more than 256 MB up front.
+        if case .buffered = sink, let length = collector.headers["content-length"].flatMap({ Int($0) }), length > 0 {
+            body.reserveCapacity(min(length, 256 << 20))
+        }
         if case .stream(let continuation) = sink {
             continuation.yield(.head(HTTPResponse(status: code, headers: collector.headers, warnings: collector.warnings)))
         }

@@ -37,7 +37,11 @@ public struct WatchConfig: Hashable, Sendable {
 ///   a fresh paginated list (a consistent read); other failures keep the position and back off.
 /// - Items of a paginated list stay valid across a failed page; a request for the first page
 ///   (`continueToken == nil`) means the caller must drop the pages it buffered.
-/// - Failures back off as client-go's reflector (`Backoff`); successes do not reset it early.
+/// - Failures back off as client-go's reflector (`Backoff`: 0.8 s ×2 up to 30 s). Any event or
+///   bookmark resets it, as kube-rs's `StreamBackoff` resets on every good item: a watch that
+///   delivers is a success, so streams closed often (a proxy, an API server rollout) never push
+///   the delay up. Without the reset the rare "closed at once without events" failures of such a
+///   stream added up over a minute to delays of tens of seconds, during which nothing was seen.
 public struct WatchState<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
     /// Where the loop stands.
     public enum Phase: Hashable, Sendable {
@@ -130,9 +134,11 @@ public struct WatchState<Instant: InstantProtocol>: Sendable where Instant.Durat
             return .retry(after: backoff.next(at: now, using: &random))
         case .bookmark(let version, _):
             if !version.isEmpty { phase = .watching(resourceVersion: version) }
+            backoff.reset()
             return .progress
         case .added, .modified, .deleted:
             if let resourceVersion, !resourceVersion.isEmpty { phase = .watching(resourceVersion: resourceVersion) }
+            backoff.reset()
             return .deliver
         }
     }

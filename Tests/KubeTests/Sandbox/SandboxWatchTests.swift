@@ -19,12 +19,23 @@ import Testing
         func count(_ type: String) -> Int { counts.withLock { $0[type] ?? 0 } }
     }
 
-    /// Creates, modifies and deletes ConfigMaps (about 40 writes a second) until cancelled.
-    static func write(_ client: KubeClient, into journal: Journal) async {
+    /// A stop signal shared between tasks.
+    final class StopFlag: Sendable {
+        private let stopped = Atomic(false)
+        var isSet: Bool { stopped.load(ordering: .relaxed) }
+        func set() { stopped.store(true, ordering: .relaxed) }
+    }
+
+    /// Creates, modifies and deletes ConfigMaps (about 40 writes a second) until `stop` is set.
+    ///
+    /// The writer is stopped by a flag between writes, never cancelled: cancelling the task
+    /// abandons an in-flight request that the server may already have applied, so the watches
+    /// would see an event the journal lacks (and the informer's counts would never match).
+    static func write(_ client: KubeClient, into journal: Journal, until stop: StopFlag) async {
         var live: [String] = []
         var next = 0
         var random = SystemRandomNumberGenerator()
-        while !Task.isCancelled {
+        while !stop.isSet {
             do {
                 let roll = Int.random(in: 0..<10, using: &random)
                 if live.count < 5 || roll < 4 {
@@ -108,13 +119,14 @@ import Testing
         }
         try await eventually { informer.hasSynced }
         try await Task.sleep(for: .milliseconds(300))  // the raw watch has listed
-        let writing = Task { await Self.write(sandbox.client, into: written) }
+        let stopWriting = StopFlag()
+        let writing = Task { await Self.write(sandbox.client, into: written, until: stopWriting) }
         let watchesBefore = sandbox.server.counters.count(verb: "watch", resource: "configmaps")
         for _ in 0..<60 {
             try await Task.sleep(for: .seconds(1))
             sandbox.server.faults.closeAllWatches()
         }
-        writing.cancel()
+        stopWriting.set()
         await writing.value
 
         // Every write is seen once, in order, by the raw watch; the informer's store matches the server.

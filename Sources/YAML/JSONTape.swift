@@ -1,0 +1,288 @@
+/// A parsed JSON document as a flat tape: one entry per value, in document order, pointing into
+/// the document's bytes. It is what `JSONParser` builds (the project's one JSON parser); a
+/// `JSONValue` is made from it, or `JSONValueDecoder.decode(_:fromJSON:)` decodes typed values
+/// straight from it without building a tree.
+///
+/// Layout: an object entry is followed by its members, each a key (a string entry) and its value;
+/// an array entry by its elements. A container entry records the index just past its last
+/// descendant, so skipping a value is O(1). Strings are not decoded while parsing (only checked:
+/// escapes, control characters, UTF-8), so a key or value that nobody reads costs no `String`.
+/// Integers that fit `Int64` are stored accumulated; other numbers keep their byte range.
+///
+/// Caveat: documents are limited to 4 GiB (offsets are 32-bit); larger input is refused.
+final class JSONTape {
+    enum Kind: UInt8 {
+        case null, `true`, `false`, integer, number, string, object, array
+    }
+
+    struct Entry {
+        var kind: Kind
+        /// Strings: contains a backslash escape (`escaped`) or a byte above 0x7F (`nonASCII`).
+        var flags: UInt8
+        /// Strings and numbers: offset of the first byte (for strings, after the quote).
+        var start: UInt32
+        /// Strings and non-integer numbers: the end offset (exclusive; before the closing quote).
+        /// Containers: the index of the entry after the container's last descendant.
+        /// Integers: the high 32 bits of the value.
+        var end: UInt32
+        /// Containers: the number of members or elements. Integers: the low 32 bits of the value.
+        var count: UInt32
+    }
+
+    static let escaped: UInt8 = 1
+    static let nonASCII: UInt8 = 2
+
+    /// A private copy of the document, so the tape is valid as long as it lives.
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    let entries: [Entry]
+
+    private init(copying input: UnsafeBufferPointer<UInt8>, entries: [Entry]) {
+        bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, input.count))
+        _ = bytes.initialize(from: input)
+        self.entries = entries
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// Parses one JSON value spanning the whole input (whitespace around it is allowed).
+    static func parse<Bytes: Collection>(_ input: Bytes) throws(JSONParser.Failure) -> JSONTape where Bytes.Element == UInt8 {
+        let result: Result<JSONTape, JSONParser.Failure>? = input.withContiguousStorageIfAvailable { parse(buffer: $0) }
+        if let result { return try result.get() }
+        return try Array(input).withUnsafeBufferPointer { parse(buffer: $0) }.get()
+    }
+
+    private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONTape, JSONParser.Failure> {
+        guard buffer.count < Int(UInt32.max) else {
+            return .failure(JSONParser.Failure(message: "document larger than 4 GiB", offset: 0))
+        }
+        var builder = Builder(bytes: buffer)
+        // About one entry per 10 bytes of Kubernetes JSON; reserving once avoids copying the tape
+        // as it grows (untouched capacity costs no memory).
+        builder.entries.reserveCapacity(buffer.count / 8 + 4)
+        do throws(JSONParser.Failure) {
+            builder.skipWhitespace()
+            try builder.parseValue()
+            builder.skipWhitespace()
+            if builder.index != buffer.count {
+                throw JSONParser.Failure(message: "invalid character after top-level value", offset: builder.index)
+            }
+        } catch {
+            return .failure(error)
+        }
+        return .success(JSONTape(copying: buffer, entries: builder.entries))
+    }
+
+    /// The index of the entry after `index`'s value (and all its descendants).
+    @inline(__always) func next(_ index: Int) -> Int {
+        let entry = entries[index]
+        return entry.kind.rawValue >= Kind.object.rawValue ? Int(entry.end) : index + 1
+    }
+
+    /// An integer entry's value.
+    @inline(__always) static func integer(_ entry: Entry) -> Int64 {
+        Int64(bitPattern: UInt64(entry.end) << 32 | UInt64(entry.count))
+    }
+}
+
+extension JSONTape {
+    /// The scanner: strict RFC 8259 with encoding/json's error messages, 200 levels deep at most.
+    struct Builder {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+        var depth = 0
+        var entries: [Entry] = []
+        static let maxDepth = 200
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        func fail(_ message: String) -> JSONParser.Failure { JSONParser.Failure(message: message, offset: index) }
+
+        mutating func parseValue() throws(JSONParser.Failure) {
+            guard index < bytes.count else { throw fail("unexpected end of JSON input") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): try parseObject()
+            case UInt8(ascii: "["): try parseArray()
+            case UInt8(ascii: "\""): try parseString()
+            case UInt8(ascii: "t"): try expectLiteral("true"); append(.true)
+            case UInt8(ascii: "f"): try expectLiteral("false"); append(.false)
+            case UInt8(ascii: "n"): try expectLiteral("null"); append(.null)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
+            default:
+                throw fail("invalid character '\(Character(Unicode.Scalar(bytes[index])))' looking for beginning of value")
+            }
+        }
+
+        @inline(__always) mutating func append(_ kind: Kind, flags: UInt8 = 0, start: Int = 0, end: UInt32 = 0, count: UInt32 = 0) {
+            entries.append(Entry(kind: kind, flags: flags, start: UInt32(truncatingIfNeeded: start), end: end, count: count))
+        }
+
+        mutating func expectLiteral(_ literal: StaticString) throws(JSONParser.Failure) {
+            let count = literal.utf8CodeUnitCount
+            guard index + count <= bytes.count else { throw fail("unexpected end of JSON input") }
+            let start = literal.utf8Start
+            for offset in 0..<count where bytes[index + offset] != start[offset] {
+                throw fail("invalid literal")
+            }
+            index += count
+        }
+
+        mutating func enter() throws(JSONParser.Failure) {
+            depth += 1
+            if depth > Self.maxDepth { throw fail("exceeded max depth of \(Self.maxDepth)") }
+        }
+
+        mutating func parseObject() throws(JSONParser.Failure) {
+            try enter()
+            defer { depth -= 1 }
+            let position = entries.count
+            append(.object, start: index)
+            index += 1
+            var members: UInt32 = 0
+            defer {
+                entries[position].end = UInt32(truncatingIfNeeded: entries.count)
+                entries[position].count = members
+            }
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw fail("looking for beginning of object key string")
+                }
+                try parseString()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("after object key") }
+                index += 1
+                skipWhitespace()
+                try parseValue()
+                members += 1
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of JSON input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; return }
+                throw fail("after object key:value pair")
+            }
+        }
+
+        mutating func parseArray() throws(JSONParser.Failure) {
+            try enter()
+            defer { depth -= 1 }
+            let position = entries.count
+            append(.array, start: index)
+            index += 1
+            var elements: UInt32 = 0
+            defer {
+                entries[position].end = UInt32(truncatingIfNeeded: entries.count)
+                entries[position].count = elements
+            }
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try parseValue()
+                elements += 1
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of JSON input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "]") { index += 1; return }
+                throw fail("after array element")
+            }
+        }
+
+        /// Scans a string; escaped or non-ASCII strings are decoded once here to check them
+        /// (invalid escapes, invalid UTF-8), and again only if someone reads them.
+        mutating func parseString() throws(JSONParser.Failure) {
+            index += 1
+            let start = index
+            var allBits: UInt8 = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    let flags = allBits < 0x80 ? 0 : JSONTape.nonASCII
+                    if flags != 0, String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) == nil {
+                        throw JSONParser.Failure(message: "invalid UTF-8 in string", offset: start)
+                    }
+                    append(.string, flags: flags, start: start, end: UInt32(truncatingIfNeeded: index))
+                    index += 1
+                    return
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                allBits |= byte
+                index += 1
+            }
+            // Slow path: escapes (or an error). Decode to find the end and check the content.
+            var scanner = JSONStringDecoder(bytes: bytes, index: start)
+            _ = try scanner.decode()
+            append(.string, flags: JSONTape.escaped | JSONTape.nonASCII, start: start, end: UInt32(truncatingIfNeeded: scanner.index - 1))
+            index = scanner.index
+        }
+
+        func isDigit(_ position: Int) -> Bool {
+            position < bytes.count && bytes[position] &- UInt8(ascii: "0") < 10
+        }
+
+        mutating func parseNumber() throws(JSONParser.Failure) {
+            let start = index
+            let negative = bytes[index] == UInt8(ascii: "-")
+            if negative { index += 1 }
+            guard isDigit(index) else { throw fail("in numeric literal") }
+            // Integers are accumulated as they are scanned (no text round trip); one that
+            // overflows Int64 is kept as a float, as encoding/json into interface{} would not.
+            var magnitude: UInt64 = 0
+            var overflow = false
+            if bytes[index] == UInt8(ascii: "0") {
+                index += 1
+            } else {
+                while isDigit(index) {
+                    let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                    let (sum, o2) = times10.addingReportingOverflow(UInt64(bytes[index] &- UInt8(ascii: "0")))
+                    overflow = overflow || o1 || o2
+                    magnitude = sum
+                    index += 1
+                }
+            }
+            var isInteger = true
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                isInteger = false
+                index += 1
+                guard isDigit(index) else { throw fail("after decimal point in numeric literal") }
+                while isDigit(index) { index += 1 }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                isInteger = false
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard isDigit(index) else { throw fail("in exponent of numeric literal") }
+                while isDigit(index) { index += 1 }
+            }
+            if isInteger, !overflow {
+                var value: Int64?
+                if negative, magnitude <= UInt64(Int64.max) + 1 { value = Int64(truncatingIfNeeded: 0 &- magnitude) }
+                if !negative, magnitude <= UInt64(Int64.max) { value = Int64(magnitude) }
+                if let value {
+                    let bits = UInt64(bitPattern: value)
+                    append(.integer, start: start, end: UInt32(truncatingIfNeeded: bits >> 32), count: UInt32(truncatingIfNeeded: bits))
+                    return
+                }
+            }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            guard Double(text) != nil else { throw JSONParser.Failure(message: "invalid number", offset: start) }
+            append(.number, start: start, end: UInt32(truncatingIfNeeded: index))
+        }
+    }
+}

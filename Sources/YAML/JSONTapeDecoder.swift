@@ -1,0 +1,193 @@
+extension JSONValueDecoder {
+    /// Decodes `type` straight from UTF-8 JSON bytes, without building a `JSONValue` tree: the
+    /// bytes are parsed by `JSONParser`'s scanner into a flat tape, and keyed containers find
+    /// their members on it (strings are made only for what is read). `JSONValue`-typed fields
+    /// receive their subtree as a `JSONValue`.
+    ///
+    /// Same rules and errors as `decode(_:from:)` on the parsed value: strict types, integers must
+    /// fit, duplicate keys keep the last value, and a failure names the field path.
+    /// - Throws: `JSONParser.Failure` for bytes that are not JSON; `YAMLError.decoding` with the
+    ///   path of the offending field; errors a type's own `init(from:)` throws that are not
+    ///   `DecodingError` pass through unchanged.
+    public func decode<T: Decodable>(_ type: T.Type, fromJSON bytes: some Collection<UInt8>) throws -> T {
+        let tape = try JSONTape.parse(bytes)
+        if T.self == JSONValue.self, let value = tape.value(at: 0) as? T { return value }
+        do {
+            return try TapeDecoder(tape: tape, index: 0, path: nil).decode(type)
+        } catch let error as DecodingError {
+            let failure = DecodingFailure(error)
+            throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+        }
+    }
+}
+
+/// A `Decoder` over one value of a `JSONTape`. Mirrors `ValueDecoder` (same checks, same
+/// messages, same paths) without a `JSONValue` in between.
+struct TapeDecoder: Decoder {
+    let tape: JSONTape
+    let index: Int
+    let path: CodingPathNode?
+    var codingPath: [any CodingKey] { CodingPathNode.path(path) }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    @inline(__always) var kind: JSONTape.Kind { tape.entries[index].kind }
+
+    static func mismatch(_ tape: JSONTape, _ index: Int, _ expected: String, _ type: Any.Type, _ path: CodingPathNode?)
+        -> DecodingError
+    {
+        let codingPath = CodingPathNode.path(path)
+        if tape.entries[index].kind == .null {
+            return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found null"))
+        }
+        return .typeMismatch(
+            type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(tape.kindName(at: index))"))
+    }
+
+    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError { Self.mismatch(tape, index, expected, type, path) }
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        if let value = Self.direct(type, tape, index) { return value }
+        return try T(from: self)
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard kind == .object else { throw mismatch("a mapping", [String: JSONValue].self) }
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(tape: tape, object: index, path: path))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard kind == .array else { throw mismatch("a list", [JSONValue].self) }
+        return TapeUnkeyedContainer(tape: tape, array: index, path: path)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    // Scalar readers shared with the containers: nil (or a thrown mismatch) on the wrong kind.
+
+    @inline(__always) static func string(_ tape: JSONTape, _ index: Int) -> String? {
+        tape.entries[index].kind == .string ? tape.string(at: index) : nil
+    }
+
+    @inline(__always) static func bool(_ tape: JSONTape, _ index: Int) -> Bool? {
+        switch tape.entries[index].kind {
+        case .true: return true
+        case .false: return false
+        default: return nil
+        }
+    }
+
+    static func integer<I: FixedWidthInteger>(_ tape: JSONTape, _ index: Int, _ type: I.Type, _ path: CodingPathNode?) throws -> I {
+        let entry = tape.entries[index]
+        let wide: Int64
+        switch entry.kind {
+        case .integer:
+            wide = JSONTape.integer(entry)
+        case .number:
+            let number = tape.double(at: index)
+            guard number.rounded(.towardZero) == number, abs(number) < 9.2e18 else {
+                throw DecodingError.typeMismatch(
+                    type,
+                    .init(
+                        codingPath: CodingPathNode.path(path),
+                        debugDescription: "expected an integer, found a number with a fraction or beyond 64 bits"))
+            }
+            wide = Int64(number)
+        default:
+            throw mismatch(tape, index, "an integer", type, path)
+        }
+        guard let exact = I(exactly: wide) else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: CodingPathNode.path(path),
+                    debugDescription: "the integer \(wide) is outside the range \(I.min)...\(I.max) of \(I.self)"))
+        }
+        return exact
+    }
+}
+
+extension TapeDecoder: SingleValueDecodingContainer {
+    func decodeNil() -> Bool { kind == .null }
+
+    func decode(_ type: Bool.Type) throws -> Bool {
+        guard let flag = Self.bool(tape, index) else { throw mismatch("a boolean", type) }
+        return flag
+    }
+
+    func decode(_ type: String.Type) throws -> String {
+        guard let text = Self.string(tape, index) else { throw mismatch("a string", type) }
+        return text
+    }
+
+    func decode(_ type: Double.Type) throws -> Double {
+        switch kind {
+        case .integer, .number: return tape.double(at: index)
+        default: throw mismatch("a number", type)
+        }
+    }
+
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+
+    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I { try Self.integer(tape, index, type, path) }
+
+    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
+}
+
+extension TapeDecoder {
+    /// The common Kubernetes shapes read straight off the tape: `String`, `[String]`,
+    /// `[String: String]` (labels, annotations), `JSONValue` and `[JSONValue]` (managedFields).
+    /// The standard library decodes arrays and dictionaries through boxed generic containers
+    /// (metadata lookups, existential boxes, a key object per entry), most of a LIST's decoding
+    /// time. Nil when `T` is none of these or the value has another shape: the generic path then
+    /// decodes it, or reports the error with its path.
+    @inline(__always) static func direct<T>(_ type: T.Type, _ tape: JSONTape, _ index: Int) -> T? {
+        if T.self == String.self { return string(tape, index) as? T }
+        if T.self == [String: String].self { return stringMap(tape, index) as? T }
+        if T.self == [String].self { return stringArray(tape, index) as? T }
+        if T.self == JSONValue.self { return tape.value(at: index) as? T }
+        if T.self == [JSONValue].self, tape.entries[index].kind == .array {
+            guard case .array(let elements) = tape.value(at: index) else { return nil }
+            return elements as? T
+        }
+        return nil
+    }
+
+    /// An object whose values are all strings; duplicate keys keep the last value.
+    static func stringMap(_ tape: JSONTape, _ index: Int) -> [String: String]? {
+        let entry = tape.entries[index]
+        guard entry.kind == .object else { return nil }
+        var map: [String: String] = Dictionary(minimumCapacity: Int(entry.count))
+        var child = index + 1
+        let end = Int(entry.end)
+        while child < end {
+            guard tape.entries[child + 1].kind == .string else { return nil }
+            map[tape.string(at: child)] = tape.string(at: child + 1)
+            child += 2
+        }
+        return map
+    }
+
+    /// An array of strings only.
+    static func stringArray(_ tape: JSONTape, _ index: Int) -> [String]? {
+        let entry = tape.entries[index]
+        guard entry.kind == .array else { return nil }
+        var strings: [String] = []
+        strings.reserveCapacity(Int(entry.count))
+        var child = index + 1
+        let end = Int(entry.end)
+        while child < end {
+            guard tape.entries[child].kind == .string else { return nil }
+            strings.append(tape.string(at: child))
+            child += 1
+        }
+        return strings
+    }
+}

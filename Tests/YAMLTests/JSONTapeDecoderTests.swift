@@ -1,0 +1,140 @@
+import Testing
+import YAML
+
+/// Decoding straight from bytes (`decode(_:fromJSON:)`, over the tape) must agree with parsing to
+/// a `JSONValue` and decoding that: same values, same errors with the same paths and messages.
+@Suite struct JSONTapeDecoderTests {
+    struct Sample: Codable, Equatable {
+        var name: String
+        var count: Int?
+        var small: Int8?
+        var unsigned: UInt32?
+        var ratio: Double?
+        var flag: Bool?
+        var tags: [String]?
+        var labels: [String: String]?
+        var sizes: [String: Int]?
+        var children: [Sample]?
+        var raw: JSONValue?
+        var optionalTags: [String?]?
+    }
+
+    enum Outcome<T: Equatable>: Equatable {
+        case success(T)
+        case failure(String)
+    }
+
+    /// Both ways of decoding `text`: the value, or the error's description.
+    static func both<T: Decodable & Equatable>(_ type: T.Type, _ text: String) -> (Outcome<T>, Outcome<T>) {
+        let bytes = Array(text.utf8)
+        let viaTree: Outcome<T>
+        do {
+            viaTree = .success(try JSONValueDecoder().decode(type, from: try JSONParser.parse(bytes)))
+        } catch {
+            viaTree = .failure("\(error)")
+        }
+        let direct: Outcome<T>
+        do {
+            direct = .success(try JSONValueDecoder().decode(type, fromJSON: bytes))
+        } catch {
+            direct = .failure("\(error)")
+        }
+        return (viaTree, direct)
+    }
+
+    static let bigMap = "{" + (0..<40).map { #""k\#($0)":"v\#($0)""# }.joined(separator: ",") + "}"
+
+    @Test(arguments: [
+        #"{"name":"a"}"#,
+        #"{"name":"a","count":3,"small":-128,"unsigned":4294967295,"ratio":1.5,"flag":true}"#,
+        #"{"name":"a","ratio":2,"count":2.0}"#,
+        #"{"name":"a","tags":["x","y\n","\u00e9\ud83d\ude00"],"labels":{"app.kubernetes.io/name":"n","":"empty"}}"#,
+        #"{"name":"a","labels":"# + bigMap + "}",
+        #"{"name":"a","sizes":{"a":1,"b":-2}}"#,
+        #"{"name":"a","children":[{"name":"b","children":[{"name":"c","count":1}]},{"name":"d"}]}"#,
+        #"{"name":"a","raw":{"x":[1,2.5,"s",null,true,{"y":{}}],"z":-0}}"#,
+        #"{"name":"a","raw":null,"count":null,"tags":null}"#,
+        #"{"name":"first","name":"last","count":1,"count":2}"#,
+        #"{"n\u0061me":"escaped key","fl\u0061g":false}"#,
+        #"{"name":"a","optionalTags":["x",null,"y"]}"#,
+        #"{"name":"a","unknown":{"deep":[[[{"a":1}]]]},"more":"ignored"}"#,
+        // errors: the same path and message both ways
+        #"{"count":1}"#,
+        #"{"name":5}"#,
+        #"{"name":null}"#,
+        #"{"name":"a","count":"3"}"#,
+        #"{"name":"a","count":1.5}"#,
+        #"{"name":"a","count":1e300}"#,
+        #"{"name":"a","count":123456789012345678901234}"#,
+        #"{"name":"a","small":128}"#,
+        #"{"name":"a","unsigned":-1}"#,
+        #"{"name":"a","flag":"true"}"#,
+        #"{"name":"a","ratio":"1"}"#,
+        #"{"name":"a","tags":"x"}"#,
+        #"{"name":"a","tags":[1]}"#,
+        #"{"name":"a","labels":{"app.kubernetes.io/name":true}}"#,
+        #"{"name":"a","labels":[]}"#,
+        #"{"name":"a","sizes":{"a":"1"}}"#,
+        #"{"name":"a","children":[{"name":"b"},{"name":"c","children":[{"count":1}]}]}"#,
+        #"{"name":"a","children":[{"name":"b"},{"name":"c","children":[{"name":"d","labels":{"x y":1}}]}]}"#,
+        #"["name"]"#,
+        #"null"#,
+        // malformed JSON: the same offset and message
+        #"{"name":"a""#,
+        #"{"name" "a"}"#,
+        #"{"name":"a",}"#,
+        #"{"name":"\x"}"#,
+        #"{"name":01}"#,
+        "{\"name\":\"tab\there\"}",
+    ])
+    func typedDecodingAgreesWithTheTree(text: String) {
+        let (viaTree, direct) = Self.both(Sample.self, text)
+        #expect(viaTree == direct)
+    }
+
+    /// The existing JSON corpus (canonical writing, numbers, malformed input) decoded as
+    /// `JSONValue` through the tape, nested in a typed field and at the top.
+    @Test(arguments: [
+        #"{"a":1,"b":1.5,"c":"x","d":[true,null],"e":{}}"#, #"  {"z":1,  "a":2}  "#,
+        #""tab\tquote\"slash\/u\u00e9\ud83d\ude00""#, "-0.5e2", "12345678901234", "3", "3.0",
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-0", "123456789012345678901234", "1e2",
+        "", "{", "[1,]", "{\"a\" 1}", "tru", "\"unterminated", "01", "1 2", "{\"a\":1,}", "\u{1}",
+        #""\ud800""#, #""\ud800\u0041""#, #"{"a":1,"a":{"b":2}}"#,
+    ])
+    func valuesAgreeWithTheParser(text: String) {
+        let (viaTree, direct) = Self.both(JSONValue.self, text)
+        #expect(viaTree == direct)
+        struct Holder: Decodable, Equatable { var value: JSONValue }
+        let (heldViaTree, heldDirect) = Self.both(Holder.self, #"{"value":"# + text + "}")
+        #expect(heldViaTree == heldDirect)
+    }
+
+    @Test func invalidUTF8AndDepthAreRefusedAsByTheParser() {
+        let invalid: [UInt8] = [0x7B, 0x22, 0x6E, 0x22, 0x3A, 0x22, 0xC3, 0x28, 0x22, 0x7D]
+        #expect(throws: JSONParser.Failure(message: "invalid UTF-8 in string", offset: 6)) {
+            try JSONValueDecoder().decode(Sample.self, fromJSON: invalid)
+        }
+        let deep = Array((String(repeating: "[", count: 201) + String(repeating: "]", count: 201)).utf8)
+        #expect(throws: JSONParser.Failure.self) { try JSONValueDecoder().decode([JSONValue].self, fromJSON: deep) }
+        let allowed = Array((String(repeating: "[", count: 200) + String(repeating: "]", count: 200)).utf8)
+        #expect(throws: Never.self) { try JSONValueDecoder().decode([JSONValue].self, fromJSON: allowed) }
+    }
+
+    @Test func duplicateKeysKeepTheLastValueInSmallAndLargeObjects() throws {
+        let small = try JSONValueDecoder().decode([String: Int].self, fromJSON: Array(#"{"a":1,"b":2,"a":3}"#.utf8))
+        #expect(small == ["a": 3, "b": 2])
+        let members = (0..<30).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        let large = try JSONValueDecoder().decode([String: Int].self, fromJSON: Array(("{" + members + #","k3":99}"#).utf8))
+        #expect(large.count == 30)
+        #expect(large["k3"] == 99)
+        let sample = try JSONValueDecoder().decode(Sample.self, fromJSON: Array(#"{"name":"x","name":"y"}"#.utf8))
+        #expect(sample.name == "y")
+    }
+
+    @Test func errorsNameTheFieldPath() {
+        let text = #"{"name":"a","children":[{"name":"b"},{"name":"c","labels":{"app.kubernetes.io/name":true}}]}"#
+        #expect(throws: YAMLError.decoding(nil, path: "children[1].labels[app.kubernetes.io/name]", message: "expected a string, found a boolean")) {
+            try JSONValueDecoder().decode(Sample.self, fromJSON: Array(text.utf8))
+        }
+    }
+}
