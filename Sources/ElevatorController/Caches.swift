@@ -13,6 +13,12 @@ final class Caches: Sendable {
     static let byRequest = "request"
     static let byUID = "uid"
     static let byNamespace = "namespace"
+    /// Active requests by `namespace/policy`: what the grant limits count.
+    static let activeByPolicy = "active-policy"
+    /// Requests by `namespace/<spec.extends>`: the extensions of a request.
+    static let byExtends = "extends"
+    /// AuthorizationPolicies Elevator does not manage, by namespace: what the default-deny guard reads.
+    static let unmanagedByNamespace = "unmanaged-namespace"
 
     let requests: Informer<RequestObject>
     let policies: Informer<PolicyObject>
@@ -26,6 +32,8 @@ final class Caches: Sendable {
                 Self.byPolicy: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] },
                 Self.byUID: { $0.metadata.uid.map { [$0] } ?? [] },
                 Self.byNamespace: { [$0.metadata.namespace ?? ""] },
+                Self.activeByPolicy: { $0.value.phase == .active ? ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] : [] },
+                Self.byExtends: { request in request.value.spec.extends.map { ["\(request.metadata.namespace ?? "")/\($0)"] } ?? [] },
             ], logger: logger)
         policies = Informer(client: client, namespace: namespace, logger: logger)
         approvals = Informer(
@@ -38,6 +46,10 @@ final class Caches: Sendable {
             indexers: [
                 Self.byUID: { $0.value.managedRequestUID.map { [$0] } ?? [] },
                 Self.byNamespace: { [$0.metadata.namespace ?? ""] },
+                Self.unmanagedByNamespace: {
+                    $0.value.json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "elevator"
+                        ? [] : [$0.metadata.namespace ?? ""]
+                },
             ], logger: logger)
     }
 
@@ -67,9 +79,29 @@ final class Caches: Sendable {
         meshObjects.store.byIndex(Self.byUID, uid)
     }
 
-    /// The mesh's authorization objects of `namespace` and of the mesh root namespace, for the guard.
+    /// The AuthorizationPolicies Elevator does not manage in `namespace` and in the mesh root
+    /// namespace: what the default-deny guard reads. From an index, so a namespace with many
+    /// grants costs nothing here.
     func guardObjects(namespace: String, rootNamespace: String) -> [JSONValue] {
         let names = namespace == rootNamespace ? [namespace] : [namespace, rootNamespace]
-        return names.flatMap { meshObjects.store.byIndex(Self.byNamespace, $0) }.map(\.value.json)
+        return names.flatMap { meshObjects.store.byIndex(Self.unmanagedByNamespace, $0) }.map(\.value.json)
+    }
+
+    /// The other requests `decide` needs to see for `request`: the Active ones under its policy
+    /// when the policy limits active grants, the request it extends, and those extending it.
+    /// `decide` reads other requests only for these, so it decides as with every request of the
+    /// namespace, without a reconcile costing time in proportion to the namespace's grants.
+    func relatedGrants(of request: RequestObject, policy: ElevationPolicy?) -> [ElevationRequest] {
+        let namespace = request.metadata.namespace ?? ""
+        var related: [RequestObject] = []
+        if let limits = policy?.spec, (limits.maxActiveGrants ?? 0) > 0 || (limits.maxActivePerRequester ?? 0) > 0 {
+            related += requests.store.byIndex(Self.activeByPolicy, "\(namespace)/\(request.value.spec.policy)")
+        }
+        if let extends = request.value.spec.extends, let target = requests.store.get(name: extends, namespace: namespace) {
+            related.append(target)
+        }
+        related += requests.store.byIndex(Self.byExtends, "\(namespace)/\(request.value.metadata.name)")
+        var seen: Set<String> = [request.metadata.uid ?? ""]
+        return related.filter { seen.insert($0.metadata.uid ?? "").inserted }.map(\.value)
     }
 }

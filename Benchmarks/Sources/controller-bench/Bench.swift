@@ -54,15 +54,19 @@ final class Bench {
     func run() async throws -> Results {
         results.loadBefore = loadAverage()
         note("sandbox on port \(sandbox.port); load average \(results.loadBefore)")
-        try await measureFloor()
+        // CONTROLLER_BENCH_PHASES (comma-separated: floor, ttg, revoke, ramp, memory) runs a subset,
+        // for profiling one phase; the report then lacks the other figures.
+        let phases = Set((ProcessInfo.processInfo.environment["CONTROLLER_BENCH_PHASES"] ?? "floor,ttg,revoke,ramp,memory")
+            .split(separator: ",").map(String.init))
+        if phases.contains("floor") { try await measureFloor() }
         let controller = startController()
         _ = controller.waitReady()
         try await Task.sleep(for: .seconds(1))
         results.rssIdleBytes = controller.rss
-        try await measureTimeToGrant()
-        try await measureRevokeLag()
-        try await measureThroughput()
-        try await measureMemory()
+        if phases.contains("ttg") { try await measureTimeToGrant() }
+        if phases.contains("revoke") { try await measureRevokeLag() }
+        if phases.contains("ramp") { try await measureThroughput() }
+        if phases.contains("memory") { try await measureMemory() }
         results.loadAfter = loadAverage()
         self.controller?.stop()
         sandbox.stop()
@@ -115,7 +119,7 @@ final class Bench {
             for rate in config.rates {
                 let names = (0..<Int(rate * config.batchSeconds)).map { "b\(background)-r\(Int(rate))-\($0)" }
                 sandbox.resetCounters()
-                let (cpu, sandboxCPU) = (controller.cpu, cpuSeconds(sandbox.pid))
+                let (cpu, sandboxCPU, reconciles) = (controller.cpu, cpuSeconds(sandbox.pid), controller.reconciles())
                 let failed = await driver.create(names, namespace: namespace, rate: rate) { _ in "2h" }
                 _ = await driver.wait(timeout: 60) { driver.observer.granted(names) == names.count - failed }
                 try await Task.sleep(for: .milliseconds(500))  // the Events after the status
@@ -130,6 +134,7 @@ final class Bench {
                     .init(
                         background: background, rate: rate, requests: names.count, granted: granted, failedCreates: failed,
                         timeToGrant: Percentiles(driver.observer.timesToGrant(names)), callsPerGrant: calls,
+                        reconcilesPerGrant: (controller.reconciles() - reconciles) / Double(max(1, granted)),
                         controllerCPUPerGrantMs: controllerCPU * 1000 / Double(max(1, granted)),
                         sandboxCPUPerGrantMs: serverCPU * 1000 / Double(max(1, granted))))
                 let last = results.batches[results.batches.count - 1]

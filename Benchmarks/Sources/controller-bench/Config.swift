@@ -48,6 +48,7 @@ struct Results: Codable {
         var timeToGrant: Percentiles
         /// Controller API calls per grant, by "verb resource", from the sandbox's counters.
         var callsPerGrant: [String: Double]
+        var reconcilesPerGrant: Double
         var controllerCPUPerGrantMs: Double
         var sandboxCPUPerGrantMs: Double
     }

@@ -19,6 +19,8 @@ final class SandboxProcess {
         FileManager.default.createFile(atPath: directory + "/sandbox.err", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: directory + "/sandbox.err")
         try process.run()
+        let pid = process.processIdentifier
+        _ = children.withLock { $0.insert(pid) }
         let deadline = Date().addingTimeInterval(60)
         var found: Int?
         while found == nil, Date() < deadline, process.isRunning {
@@ -47,10 +49,7 @@ final class SandboxProcess {
 
     func resetCounters() { _ = httpCall(port: port, method: "DELETE", path: "/sandbox/counters") }
 
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    func stop() { stopChild(process, grace: 2) }
 }
 
 /// One run of `elevator controller` (release build) against the sandbox.
@@ -79,6 +78,8 @@ final class ControllerProcess {
         process.standardError = FileHandle(forWritingAtPath: directory + "/controller-\(run).log")
         spawnedAt = monoNanos()
         try process.run()
+        let pid = process.processIdentifier
+        _ = children.withLock { $0.insert(pid) }
     }
 
     var pid: Int32 { process.processIdentifier }
@@ -106,12 +107,18 @@ final class ControllerProcess {
         return counts
     }
 
+    /// Reconciles finished so far (`elevator_reconcile_duration_seconds_count`).
+    func reconciles() -> Double {
+        guard let (status, body) = httpCall(port: metricsPort, path: "/metrics"), status == 200 else { return .nan }
+        for line in body.split(separator: "\n") where line.hasPrefix("elevator_reconcile_duration_seconds_count") {
+            return line.split(separator: " ").last.flatMap { Double($0) } ?? .nan
+        }
+        return .nan
+    }
+
     var cpu: Double { cpuSeconds(pid) }
     var rss: Double { rssBytes(pid) }
 
-    /// SIGTERM, then waits for the exit.
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+    /// SIGTERM, then waits for the exit (SIGKILL after 10 s).
+    func stop() { stopChild(process) }
 }

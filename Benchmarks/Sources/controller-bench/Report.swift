@@ -18,14 +18,14 @@ struct Report {
             lines.append("| \(label) | \(floor.toActive.count) | \(fmt(floor.toActive.p50, 2)) | \(fmt(floor.toActive.p99, 2)) | \(fmt(floor.withEvent.p50, 2)) | \(fmt(floor.withEvent.p99, 2)) |")
         }
         lines.append("")
-        lines.append("| time to grant (ms) | granted | p50 | p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| time to grant (ms) | granted | p50 | p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | reconciles/grant |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for batch in r.batches {
             let floor = r.floors.first { $0.rate == batch.rate }?.toActive
             lines.append(
                 "| \(batch.background) active, \(Int(batch.rate))/s | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
                     + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(batch.timeToGrant.p50 / (floor?.p50 ?? .nan)))x | "
-                    + "\(fmt(batch.timeToGrant.p99 / (floor?.p99 ?? .nan)))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) |")
+                    + "\(fmt(batch.timeToGrant.p99 / (floor?.p99 ?? .nan)))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
         }
         lines.append("")
         if let batch = r.batches.first {

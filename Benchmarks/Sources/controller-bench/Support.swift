@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 // Clocks, percentiles, /proc readings and a tiny HTTP/1.1 GET for the probe, metrics and sandbox
 // admin endpoints (plain loopback HTTP, so no client library is needed for them).
@@ -17,9 +18,24 @@ func wallSeconds() -> Double {
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }
 
+/// Processes this run started, killed (SIGKILL) when the run fails so none outlives it.
+let children = Mutex<Set<Int32>>([])
+
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("controller-bench: \(message)\n".utf8))
+    for pid in children.withLock({ $0 }) { kill(pid, SIGKILL) }
     exit(1)
+}
+
+/// Stops a child: SIGTERM, then SIGKILL if it has not exited within `grace` seconds.
+func stopChild(_ process: Process, grace: Double = 10) {
+    let pid = process.processIdentifier
+    process.terminate()
+    let deadline = Date().addingTimeInterval(grace)
+    while process.isRunning, Date() < deadline { usleep(10_000) }
+    if process.isRunning { kill(pid, SIGKILL) }
+    process.waitUntilExit()
+    _ = children.withLock { $0.remove(pid) }
 }
 
 func note(_ message: String) {
