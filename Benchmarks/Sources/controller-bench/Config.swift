@@ -63,6 +63,8 @@ struct Results: Codable {
         var distinctSeconds: Int
         var lag: Percentiles
         var missing: Int
+        /// Grants whose expiresAt had passed before the last of them was granted.
+        var late: Int
     }
     struct Step: Codable {
         var rate: Double
