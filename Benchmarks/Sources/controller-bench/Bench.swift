@@ -193,11 +193,14 @@ final class Bench {
         let allGranted = wallSeconds()
         try await Task.sleep(for: .milliseconds(500))
         sandbox.resetCounters()
+        let cpuBefore = (controller?.cpu ?? .nan, cpuSeconds(sandbox.pid), monoNanos())
         let expiring = driver.observer.entries(names).filter { $0.active != nil }
         let last = expiring.compactMap(\.expiresAt).max() ?? first
         _ = await driver.wait(timeout: last - wallSeconds() + 60) {
             driver.observer.entries(names).allSatisfy { $0.active == nil || $0.meshDeleted != nil }
         }
+        let window = Double(monoNanos() - cpuBefore.2) / 1e9
+        let cpuUsed = ((controller?.cpu ?? .nan) - cpuBefore.0, cpuSeconds(sandbox.pid) - cpuBefore.1)
         try await Task.sleep(for: .seconds(1))  // the Expired status and Event after the delete
         if window == 0 {
             var calls: [String: Double] = [:]
@@ -213,7 +216,8 @@ final class Bench {
             .init(
                 name: name, grants: entries.count, distinctSeconds: Set(entries.compactMap(\.expiresAt)).count,
                 lag: Percentiles(lags), missing: entries.count - lags.count,
-                late: entries.filter { ($0.expiresAt ?? 0) <= allGranted }.count))
+                late: entries.filter { ($0.expiresAt ?? 0) <= allGranted }.count,
+                controllerCPUShare: cpuUsed.0 / window, sandboxCPUShare: cpuUsed.1 / window))
         note("revoke lag \(name): p50 \(fmt(Percentiles(lags).p50)) p99 \(fmt(Percentiles(lags).p99)) ms")
         try await driver.drop(namespace: namespace)
     }

@@ -65,6 +65,9 @@ struct Results: Codable {
         var missing: Int
         /// Grants whose expiresAt had passed before the last of them was granted.
         var late: Int
+        /// CPU seconds per second of the controller and the sandbox from all Active to all deleted.
+        var controllerCPUShare: Double
+        var sandboxCPUShare: Double
     }
     struct Step: Codable {
         var rate: Double

@@ -33,10 +33,10 @@ struct Report {
         }
         lines.append("API calls per expiry (burst): " + Self.calls(r.callsPerExpiry))
         lines.append("")
-        lines.append("| revoke lag expiresAt -> AuthorizationPolicy deleted (ms) | grants | distinct seconds | p50 | p99 | max | missing | expired before all were granted |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| revoke lag expiresAt -> AuthorizationPolicy deleted (ms) | grants | distinct seconds | p50 | p99 | max | missing | expired before all were granted | controller / sandbox CPU (cores) |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for revoke in r.revokes {
-            lines.append("| \(revoke.name) | \(revoke.grants) | \(revoke.distinctSeconds) | \(fmt(revoke.lag.p50)) | \(fmt(revoke.lag.p99)) | \(fmt(revoke.lag.max)) | \(revoke.missing) | \(revoke.late) |")
+            lines.append("| \(revoke.name) | \(revoke.grants) | \(revoke.distinctSeconds) | \(fmt(revoke.lag.p50)) | \(fmt(revoke.lag.p99)) | \(fmt(revoke.lag.max)) | \(revoke.missing) | \(revoke.late) | \(fmt(revoke.controllerCPUShare, 2)) / \(fmt(revoke.sandboxCPUShare, 2)) |")
         }
         lines.append("")
         lines.append("| throughput ramp | granted | p50 ms | p99 ms | grants/s |")
