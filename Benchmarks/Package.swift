@@ -30,6 +30,15 @@ let package = Package(
             dependencies: [
                 .product(name: "KubeSandbox", package: "Elevator"), .product(name: "YAML", package: "Elevator"),
             ]),
+        // The controller end to end (see BENCHMARKS.md, "Controller"): `elevator controller` and
+        // `elevator sandbox` (release builds of the root package) as separate processes, driven by
+        // our Kube client:  bash Benchmarks/controller/run.sh [--quick]
+        .executableTarget(
+            name: "controller-bench",
+            dependencies: [
+                .product(name: "Kube", package: "Elevator"), .product(name: "Elevation", package: "Elevator"),
+                .product(name: "YAML", package: "Elevator"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,7 +14,12 @@ final class Caches: Sendable {
     static let byPolicy = "policy"
     static let byRequest = "request"
     static let byUID = "uid"
-    static let byNamespace = "namespace"
+    /// Active requests by `namespace/policy`: what the grant limits count.
+    static let activeByPolicy = "active-policy"
+    /// Requests by `namespace/<spec.extends>`: the extensions of a request.
+    static let byExtends = "extends"
+    /// Mesh objects Elevator does not manage, by namespace (a Namespace by its own name): what the default-deny guard reads.
+    static let unmanagedByNamespace = "unmanaged-namespace"
 
     let requests: Informer<RequestObject>
     let policies: Informer<PolicyObject>
@@ -33,15 +38,18 @@ final class Caches: Sendable {
             indexers: [
                 Self.byPolicy: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] },
                 Self.byUID: { $0.metadata.uid.map { [$0] } ?? [] },
-                Self.byNamespace: { [$0.metadata.namespace ?? ""] },
+                Self.activeByPolicy: { $0.value.phase == .active ? ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] : [] },
+                Self.byExtends: { request in request.value.spec.extends.map { ["\(request.metadata.namespace ?? "")/\($0)"] } ?? [] },
             ], logger: logger)
         policies = Informer(client: client, namespace: namespace, logger: logger)
         approvals = Informer(
             client: client, namespace: namespace,
             indexers: [Self.byRequest: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.request)"] }], logger: logger)
         // All objects of each kind, not only managed ones: the default-deny guard reads the
-        // namespace's own ALLOW policies and the mesh root namespace's. Cluster-scoped objects
-        // (Namespaces) are filed under their own name, so a namespace's lookup finds its Namespace.
+        // namespace's own ALLOW policies and the mesh root namespace's, through an index of the
+        // unmanaged ones so that a namespace with many grants costs nothing there. Cluster-scoped
+        // objects (Namespaces) are filed under their own name, so a namespace's lookup finds its
+        // Namespace.
         var informers: [MeshResource: Informer<MeshObject>] = [:]
         for resource in backends.flatMap(\.watchedResources) where informers[resource] == nil {
             informers[resource] = Informer(
@@ -49,7 +57,10 @@ final class Caches: Sendable {
                 config: WatchConfig(labelSelector: resource.labelSelector),
                 indexers: [
                     Self.byUID: { $0.value.managedRequestUID.map { [$0] } ?? [] },
-                    Self.byNamespace: { [$0.metadata.namespace ?? $0.metadata.name ?? ""] },
+                    Self.unmanagedByNamespace: {
+                        $0.value.json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "elevator"
+                            ? [] : [$0.metadata.namespace ?? $0.metadata.name ?? ""]
+                    },
                 ], logger: logger)
         }
         meshInformers = informers
@@ -127,15 +138,30 @@ final class Caches: Sendable {
 
     /// What a backend's `assess` reads: the objects not managed by Elevator in `namespace` and the
     /// mesh root namespace (and their Namespace objects), each with `apiVersion` and `kind` set
-    /// (list items of built-in kinds may lack them).
+    /// (list items of built-in kinds may lack them). From an index, so a namespace with many
+    /// grants costs nothing here.
     func guardObjects(namespace: String, rootNamespace: String) -> [JSONValue] {
         let names = namespace == rootNamespace ? [namespace] : [namespace, rootNamespace]
         return meshInformers.flatMap { resource, informer in
-            names.flatMap { informer.store.byIndex(Self.byNamespace, $0) }.compactMap { object -> JSONValue? in
-                guard object.value.json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue != "elevator"
-                else { return nil }
-                return Self.stamped(object, resource).value.json
-            }
+            names.flatMap { informer.store.byIndex(Self.unmanagedByNamespace, $0) }.map { Self.stamped($0, resource).value.json }
         }
+    }
+
+    /// The other requests `decide` needs to see for `request`: the Active ones under its policy
+    /// when the policy limits active grants, the request it extends, and those extending it.
+    /// `decide` reads other requests only for these, so it decides as with every request of the
+    /// namespace, without a reconcile costing time in proportion to the namespace's grants.
+    func relatedGrants(of request: RequestObject, policy: ElevationPolicy?) -> [ElevationRequest] {
+        let namespace = request.metadata.namespace ?? ""
+        var related: [RequestObject] = []
+        if let limits = policy?.spec, (limits.maxActiveGrants ?? 0) > 0 || (limits.maxActivePerRequester ?? 0) > 0 {
+            related += requests.store.byIndex(Self.activeByPolicy, "\(namespace)/\(request.value.spec.policy)")
+        }
+        if let extends = request.value.spec.extends, let target = requests.store.get(name: extends, namespace: namespace) {
+            related.append(target)
+        }
+        related += requests.store.byIndex(Self.byExtends, "\(namespace)/\(request.value.metadata.name)")
+        var seen: Set<String> = [request.metadata.uid ?? ""]
+        return related.filter { seen.insert($0.metadata.uid ?? "").inserted }.map(\.value)
     }
 }

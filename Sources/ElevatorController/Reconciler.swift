@@ -70,12 +70,11 @@ final class Reconciler: Sendable {
             identityVerified: identityVerified.withLock { $0 },
             meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
             backends: servedBackends)
-        let others = caches.requests.store.byIndex(Caches.byNamespace, namespace)
-            .filter { $0.metadata.uid != object.metadata.uid }.map(\.value)
+        let policy = caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value
         let decision = decide(
-            request: request, policy: caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value,
-            approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value), activeGrants: others,
-            now: time, environment: environment)
+            request: request, policy: policy,
+            approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
+            activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
 
         try await applyMesh(decision, object: object)
         if decision.statusChanged {
@@ -159,7 +158,7 @@ final class Reconciler: Sendable {
         ])
         let updated = try await client.patch(
             RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-            namespace: object.metadata.namespace, .merge, try JSONEncoder().encode(patch))
+            namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)))
         remember(updated)
         return updated
     }
@@ -206,7 +205,12 @@ final class Reconciler: Sendable {
         guard let mine, mine.metadata.uid == cached.metadata.uid,
             let own = mine.metadata.resourceVersion.flatMap(Int.init),
             let seen = cached.metadata.resourceVersion.flatMap(Int.init), own > seen
-        else { return cached }
+        else {
+            // The cache caught up (or the request was replaced): the copy is no longer needed, and
+            // keeping it would double the memory of every request this controller ever wrote.
+            if mine != nil { written.withLock { _ = $0.removeValue(forKey: key) } }
+            return cached
+        }
         return mine
     }
 

@@ -25,6 +25,9 @@ public struct Watched<Value: WatchedKind>: KubeResource {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         metadata = try container.decode(Kube.ObjectMeta.self, forKey: .metadata)
+        // Server-side apply bookkeeping is never read here; a cache of thousands of objects
+        // would otherwise hold a JSON tree of it per object.
+        metadata.managedFields = nil
         value = try Value(from: decoder)
     }
 
@@ -64,7 +67,15 @@ public struct MeshObjectValue: WatchedKind, Hashable {
     /// Wraps `json`.
     public init(json: JSONValue) { self.json = json }
 
-    public init(from decoder: any Decoder) throws { json = try JSONValue(from: decoder) }
+    /// Decodes the whole object except `metadata.managedFields`, which nothing here reads.
+    public init(from decoder: any Decoder) throws {
+        json = try JSONValue(from: decoder)
+        if case .object(var members) = json, case .object(var metadata) = members["metadata"], metadata["managedFields"] != nil {
+            metadata["managedFields"] = nil
+            members["metadata"] = .object(metadata)
+            json = .object(members)
+        }
+    }
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 
     /// The uid of the request this object was written for (its `elevator.dev/request-uid`

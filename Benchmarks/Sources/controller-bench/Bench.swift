@@ -1,0 +1,306 @@
+import Foundation
+import Kube
+
+// controller-bench: `elevator controller` (release build) end to end against `elevator sandbox`,
+// each in its own process, driven by our Kube client; see BENCHMARKS.md "Controller".
+//     bash Benchmarks/controller/run.sh [--quick]
+// Environment: ELEVATOR_BIN (default <root>/.build/release/elevator), CONTROLLER_BENCH_JSON (where
+// the figures are written as JSON; default in the run's temp folder).
+
+@main
+struct ControllerBench {
+    static func main() async throws {
+        let quick = CommandLine.arguments.contains("--quick")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().path
+        let environment = ProcessInfo.processInfo.environment
+        let elevator = environment["ELEVATOR_BIN"] ?? root + "/.build/release/elevator"
+        guard FileManager.default.isExecutableFile(atPath: elevator) else {
+            fail("\(elevator) is missing: run `swift build -c release --product elevator` in the package root")
+        }
+        let directory = NSTemporaryDirectory() + "controller-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let bench = try Bench(config: .make(quick: quick), elevator: elevator, root: root, directory: directory)
+        let results = try await bench.run()
+        let path = environment["CONTROLLER_BENCH_JSON"] ?? directory + "/results.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try encoder.encode(results).write(to: URL(fileURLWithPath: path))
+        print(Report(results).markdown)
+        note("figures written to \(path); process output in \(directory)")
+    }
+}
+
+final class Bench {
+    let config: Config
+    let elevator: String
+    let directory: String
+    let sandbox: SandboxProcess
+    let driver: Driver
+    var controller: ControllerProcess?
+    var runs = 0
+    var results: Results
+
+    init(config: Config, elevator: String, root: String, directory: String) throws {
+        self.config = config
+        self.elevator = elevator
+        self.directory = directory
+        results = Results(config: config)
+        sandbox = try SandboxProcess(elevator: elevator, root: root, directory: directory)
+        driver = try Driver(kubeconfig: sandbox.kubeconfig)
+    }
+
+    func run() async throws -> Results {
+        results.loadBefore = loadAverage()
+        note("sandbox on port \(sandbox.port); load average \(results.loadBefore)")
+        // CONTROLLER_BENCH_PHASES (comma-separated: floor, ttg, revoke, ramp, memory) runs a subset,
+        // for profiling one phase; the report then lacks the other figures.
+        let phases = Set((ProcessInfo.processInfo.environment["CONTROLLER_BENCH_PHASES"] ?? "floor,ttg,revoke,ramp,memory")
+            .split(separator: ",").map(String.init))
+        if phases.contains("floor") { try await measureFloor() }
+        let controller = startController()
+        _ = controller.waitReady()
+        try await Task.sleep(for: .seconds(1))
+        results.rssIdleBytes = controller.rss
+        if phases.contains("ttg") { try await measureTimeToGrant() }
+        if phases.contains("revoke") { try await measureRevokeLag() }
+        if phases.contains("ramp") { try await measureThroughput() }
+        if phases.contains("memory") { try await measureMemory() }
+        results.loadAfter = loadAverage()
+        self.controller?.stop()
+        sandbox.stop()
+        driver.client.shutdown()
+        return results
+    }
+
+    @discardableResult
+    func startController() -> ControllerProcess {
+        runs += 1
+        do {
+            let process = try ControllerProcess(elevator: elevator, kubeconfig: sandbox.kubeconfig, directory: directory, run: runs)
+            controller = process
+            return process
+        } catch {
+            fail("the controller could not be started: \(error)")
+        }
+    }
+
+    // MARK: - Floor
+
+    func measureFloor() async throws {
+        try await driver.prepare(namespace: "floor", waitReady: false)
+        let floor = try await FloorChain(driver: driver, namespace: "floor")
+        _ = await floor.measure(prefix: "warm", count: 20, rate: nil)
+        let sequential = await floor.measure(prefix: "seq", count: config.floorSequential, rate: nil)
+        results.floors.append(.init(rate: nil, toActive: Percentiles(sequential.active), withEvent: Percentiles(sequential.withEvent)))
+        for rate in config.rates {
+            let chains = await floor.measure(prefix: "r\(Int(rate))", count: Int(rate * config.batchSeconds), rate: rate)
+            results.floors.append(.init(rate: rate, toActive: Percentiles(chains.active), withEvent: Percentiles(chains.withEvent)))
+        }
+        try await driver.drop(namespace: "floor")
+        note("floor: sequential p50 \(fmt(results.floors[0].toActive.p50, 2)) ms")
+    }
+
+    // MARK: - Time to grant, API calls and CPU per grant, cold start with active grants
+
+    func measureTimeToGrant() async throws {
+        for background in config.backgrounds {
+            guard let controller else { return }
+            let namespace = "ttg-\(background)"
+            try await driver.prepare(namespace: namespace, waitReady: true)
+            try await driver.watch(namespace: namespace)
+            let backgroundNames = (0..<background).map { "bg\(background)-\($0)" }
+            _ = await driver.create(backgroundNames, namespace: namespace, rate: config.backgroundRate) { _ in "2h" }
+            guard await driver.wait(timeout: Double(background) / 50 + 60, { driver.observer.granted(backgroundNames) == background }) else {
+                fail("only \(driver.observer.granted(backgroundNames)) of \(background) background grants became Active")
+            }
+            try await Task.sleep(for: .seconds(1))
+            for rate in config.rates {
+                let names = (0..<Int(rate * config.batchSeconds)).map { "b\(background)-r\(Int(rate))-\($0)" }
+                sandbox.resetCounters()
+                let (cpu, sandboxCPU, reconciles) = (controller.cpu, cpuSeconds(sandbox.pid), controller.reconciles())
+                let failed = await driver.create(names, namespace: namespace, rate: rate) { _ in "2h" }
+                _ = await driver.wait(timeout: 60) { driver.observer.granted(names) == names.count - failed }
+                try await Task.sleep(for: .milliseconds(500))  // the Events after the status
+                let controllerCPU = controller.cpu - cpu
+                let serverCPU = cpuSeconds(sandbox.pid) - sandboxCPU
+                let granted = driver.observer.granted(names)
+                var calls: [String: Double] = [:]
+                for (key, count) in sandbox.counters() where key != "create elevationrequests.elevator.dev" {
+                    calls[key] = Double(count) / Double(max(1, granted))
+                }
+                results.batches.append(
+                    .init(
+                        background: background, rate: rate, requests: names.count, granted: granted, failedCreates: failed,
+                        timeToGrant: Percentiles(driver.observer.timesToGrant(names)), callsPerGrant: calls,
+                        reconcilesPerGrant: (controller.reconciles() - reconciles) / Double(max(1, granted)),
+                        controllerCPUPerGrantMs: controllerCPU * 1000 / Double(max(1, granted)),
+                        sandboxCPUPerGrantMs: serverCPU * 1000 / Double(max(1, granted))))
+                let last = results.batches[results.batches.count - 1]
+                note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count))")
+                await driver.delete(names, namespace: namespace)
+                _ = await driver.wait(timeout: 120) { driver.observer.entries(names).allSatisfy { $0.requestDeleted } }
+            }
+            if background == config.backgrounds.last {
+                results.rssActiveBytes = controller.rss
+                results.rssActiveGrants = background
+                try await coldStart(namespace: namespace)
+            }
+            try await driver.drop(namespace: namespace)
+        }
+    }
+
+    /// Stops the controller, files one more request, starts it again: spawn -> that grant's
+    /// AuthorizationPolicy seen by the driver.
+    func coldStart(namespace: String) async throws {
+        controller?.stop()
+        _ = await driver.create(["cold"], namespace: namespace, rate: 1) { _ in "2h" }
+        let restarted = startController()
+        let ready = restarted.waitReady()
+        guard await driver.wait(timeout: 120, { driver.observer.entry("cold").meshAdded != nil }),
+            let added = driver.observer.entry("cold").meshAdded
+        else { fail("the grant after the restart was not written") }
+        results.coldStartActiveMs = Double(added - restarted.spawnedAt) / 1e6
+        results.coldStartActiveReadyMs = Double(ready - restarted.spawnedAt) / 1e6
+        note("cold start with \(config.backgrounds.last ?? 0) active grants: \(fmt(results.coldStartActiveMs)) ms")
+    }
+
+    // MARK: - Revoke lag, API calls per expiry
+
+    func measureRevokeLag() async throws {
+        try await expire(name: "spread", count: config.spreadCount, over: config.spreadSeconds)
+        try await expire(name: "burst", count: config.burstCount, over: 0)
+    }
+
+    /// `count` grants whose `expiresAt` lie evenly over `window` seconds (0: all in one second),
+    /// starting once the controller could have granted them all at 150/s plus a margin, so the
+    /// expiries measure revocation, not a backlog of grants. Grants that were still Pending when
+    /// their window should have started are reported as `late` (their lag is still measured from
+    /// the `expiresAt` the controller wrote).
+    func expire(name: String, count: Int, over window: Double) async throws {
+        let namespace = "revoke-\(name)"
+        let rate = 500.0
+        try await driver.prepare(namespace: namespace, waitReady: true)
+        try await driver.watch(namespace: namespace)
+        let names = (0..<count).map { "\(name)-\($0)" }
+        let first = (wallSeconds() + Double(count) / 150 + 15).rounded(.up)
+        let failed = await driver.create(names, namespace: namespace, rate: rate) { index in
+            let target = first + (window * Double(index) / Double(count)).rounded(.down)
+            return "\(Int(target - wallSeconds().rounded(.down)))s"
+        }
+        _ = await driver.wait(timeout: 300) { driver.observer.granted(names) == count - failed }
+        let allGranted = wallSeconds()
+        try await Task.sleep(for: .milliseconds(500))
+        sandbox.resetCounters()
+        let cpuBefore = (controller?.cpu ?? .nan, cpuSeconds(sandbox.pid), monoNanos())
+        let expiring = driver.observer.entries(names).filter { $0.active != nil }
+        let last = expiring.compactMap(\.expiresAt).max() ?? first
+        _ = await driver.wait(timeout: last - wallSeconds() + 60) {
+            driver.observer.entries(names).allSatisfy { $0.active == nil || $0.meshDeleted != nil }
+        }
+        let window = Double(monoNanos() - cpuBefore.2) / 1e9
+        let cpuUsed = ((controller?.cpu ?? .nan) - cpuBefore.0, cpuSeconds(sandbox.pid) - cpuBefore.1)
+        try await Task.sleep(for: .seconds(1))  // the Expired status and Event after the delete
+        if window == 0 {
+            var calls: [String: Double] = [:]
+            for (key, value) in sandbox.counters() { calls[key] = Double(value) / Double(max(1, expiring.count)) }
+            results.callsPerExpiry = calls
+        }
+        let entries = driver.observer.entries(names).filter { $0.active != nil }
+        let lags = entries.compactMap { entry -> Double? in
+            guard let expiresAt = entry.expiresAt, let deleted = entry.meshDeletedWall else { return nil }
+            return (deleted - expiresAt) * 1000
+        }
+        results.revokes.append(
+            .init(
+                name: name, grants: entries.count, distinctSeconds: Set(entries.compactMap(\.expiresAt)).count,
+                lag: Percentiles(lags), missing: entries.count - lags.count,
+                late: entries.filter { ($0.expiresAt ?? 0) <= allGranted }.count,
+                controllerCPUShare: cpuUsed.0 / window, sandboxCPUShare: cpuUsed.1 / window))
+        note("revoke lag \(name): p50 \(fmt(Percentiles(lags).p50)) p99 \(fmt(Percentiles(lags).p99)) ms")
+        try await driver.drop(namespace: namespace)
+    }
+
+    // MARK: - Sustained throughput
+
+    func measureThroughput() async throws {
+        var sustained = Double.nan
+        for rate in config.ramp {
+            let namespace = "ramp-\(Int(rate))"
+            try await driver.prepare(namespace: namespace, waitReady: true)
+            try await driver.watch(namespace: namespace)
+            let names = (0..<Int(rate * config.rampSeconds)).map { "t\(Int(rate))-\($0)" }
+            let failed = await driver.create(names, namespace: namespace, rate: rate) { _ in "2h" }
+            _ = await driver.wait(timeout: 60) { driver.observer.granted(names) == names.count - failed }
+            let entries = driver.observer.entries(names)
+            let firstCreate = entries.compactMap(\.created).min() ?? 0
+            let lastGrant = entries.compactMap { entry in entry.active.flatMap { a in entry.meshAdded.map { max(a, $0) } } }.max() ?? 0
+            let granted = driver.observer.granted(names)
+            let step = Results.Step(
+                rate: rate, requests: names.count, granted: granted, timeToGrant: Percentiles(driver.observer.timesToGrant(names)),
+                grantsPerSecond: Double(granted) / (Double(lastGrant &- firstCreate) / 1e9))
+            results.steps.append(step)
+            note("ramp \(Int(rate))/s: p99 \(fmt(step.timeToGrant.p99)) ms, \(fmt(step.grantsPerSecond, 0)) grants/s")
+            try await driver.drop(namespace: namespace)
+            try await Task.sleep(for: .seconds(1))
+            guard step.timeToGrant.p99 <= 100, granted == names.count else { break }
+            sustained = step.grantsPerSecond
+        }
+        results.sustainedGrantsPerSecond = sustained
+    }
+
+    // MARK: - Memory and cold start with finished requests
+
+    /// Fills namespace `mem` with finished (Expired) requests while the controller is down, then
+    /// starts it with one new request waiting: spawn -> that grant written, and RSS once idle.
+    func measureMemory() async throws {
+        controller?.stop()
+        controller = nil
+        let namespace = "mem"
+        try await driver.prepare(namespace: namespace, waitReady: false)
+        try await driver.watch(namespace: namespace)
+        var seeded = 0
+        for size in config.memory {
+            try await seed(from: seeded, to: size, namespace: namespace)
+            seeded = size
+            let name = "cold-\(size)"
+            _ = await driver.create([name], namespace: namespace, rate: 1) { _ in "2h" }
+            let process = startController()
+            let ready = process.waitReady()
+            guard await driver.wait(timeout: 120, { driver.observer.entry(name).meshAdded != nil }),
+                let added = driver.observer.entry(name).meshAdded
+            else { fail("the grant after a start with \(size) requests was not written") }
+            // Idle: every request reconciled once (no more reconciles counted for 2 s).
+            try await Task.sleep(for: .seconds(2))
+            results.memory.append(
+                .init(requests: size + 1, rssBytes: process.rss, coldStartMs: Double(added - process.spawnedAt) / 1e6,
+                      readyMs: Double(ready - process.spawnedAt) / 1e6))
+            note("\(size) finished requests: RSS \(fmt(process.rss / 1_048_576)) MiB, first grant \(fmt(Double(added - process.spawnedAt) / 1e6)) ms after spawn")
+            process.stop()
+            controller = nil
+        }
+        if results.memory.count >= 2 {
+            let (small, large) = (results.memory[0], results.memory[results.memory.count - 1])
+            results.bytesPerCachedRequest = (large.rssBytes - small.rssBytes) / Double(large.requests - small.requests)
+        }
+    }
+
+    /// Creates requests `from..<to` and marks them Expired (status patch), 64 at a time.
+    func seed(from: Int, to: Int, namespace: String) async throws {
+        let client = driver.client
+        let status = Data(#"{"status":{"phase":"Expired"}}"#.utf8)
+        let started = Date()
+        await withTaskGroup(of: Void.self) { group in
+            for index in from..<to {
+                if index - from >= 64 { await group.next() }
+                group.addTask {
+                    let name = "done-\(index)"
+                    _ = try? await client.send(Endpoint(Kinds.requests, namespace: namespace).create(Driver.requestBody(name, namespace: namespace, duration: "1h")))
+                    _ = try? await client.send(Endpoint(Kinds.requests, namespace: namespace).patchStatus(name, status))
+                }
+            }
+        }
+        note("seeded \(to - from) finished requests in \(fmt(Date().timeIntervalSince(started))) s")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// Sizes of one run. `--quick` shrinks every phase (development and smoke runs); the figures keep
+/// their names but the report says which sizes were used.
+struct Config: Codable {
+    var quick: Bool
+    /// Requests per second of the time-to-grant batches.
+    var rates: [Double] = [50, 500]
+    /// Seconds each time-to-grant batch lasts (rate × seconds requests).
+    var batchSeconds: Double
+    /// Grants already active when a batch starts.
+    var backgrounds: [Int]
+    /// Rate at which background grants are created (not measured).
+    var backgroundRate: Double = 400
+    /// Sequential floor chains.
+    var floorSequential: Int
+    /// Grants expiring spread over `spreadSeconds`, and the window.
+    var spreadCount: Int
+    var spreadSeconds: Double
+    /// Grants expiring in the same second.
+    var burstCount: Int
+    /// Rates of the throughput ramp, `rampSeconds` each.
+    var ramp: [Double]
+    var rampSeconds: Double
+    /// Requests in the cache for the memory readings.
+    var memory: [Int]
+
+    static func make(quick: Bool) -> Config {
+        quick
+            ? Config(
+                quick: true, batchSeconds: 1, backgrounds: [0, 200, 1_000], floorSequential: 50, spreadCount: 1_000,
+                spreadSeconds: 10, burstCount: 200, ramp: [100, 400, 1_000], rampSeconds: 1, memory: [1_000, 5_000])
+            : Config(
+                quick: false, batchSeconds: 4, backgrounds: [0, 1_000, 10_000], floorSequential: 200, spreadCount: 10_000,
+                spreadSeconds: 60, burstCount: 1_000, ramp: [100, 200, 400, 600, 800, 1_000, 1_300, 1_600, 2_000], rampSeconds: 3,
+                memory: [10_000, 100_000])
+    }
+}
+
+/// Every figure of one run (written as JSON beside the printed tables).
+struct Results: Codable {
+    struct Batch: Codable {
+        var background: Int
+        var rate: Double
+        var requests: Int
+        var granted: Int
+        var failedCreates: Int
+        var timeToGrant: Percentiles
+        /// Controller API calls per grant, by "verb resource", from the sandbox's counters.
+        var callsPerGrant: [String: Double]
+        var reconcilesPerGrant: Double
+        var controllerCPUPerGrantMs: Double
+        var sandboxCPUPerGrantMs: Double
+    }
+    struct Floor: Codable {
+        var rate: Double?
+        var toActive: Percentiles
+        var withEvent: Percentiles
+    }
+    struct Revoke: Codable {
+        var name: String
+        var grants: Int
+        var distinctSeconds: Int
+        var lag: Percentiles
+        var missing: Int
+        /// Grants whose expiresAt had passed before the last of them was granted.
+        var late: Int
+        /// CPU seconds per second of the controller and the sandbox from all Active to all deleted.
+        var controllerCPUShare: Double
+        var sandboxCPUShare: Double
+    }
+    struct Step: Codable {
+        var rate: Double
+        var requests: Int
+        var granted: Int
+        var timeToGrant: Percentiles
+        var grantsPerSecond: Double
+    }
+    struct Memory: Codable {
+        var requests: Int
+        var rssBytes: Double
+        var coldStartMs: Double
+        var readyMs: Double
+    }
+
+    var config: Config
+    var loadBefore = ""
+    var loadAfter = ""
+    var floors: [Floor] = []
+    var batches: [Batch] = []
+    var callsPerExpiry: [String: Double] = [:]
+    var revokes: [Revoke] = []
+    var steps: [Step] = []
+    var sustainedGrantsPerSecond: Double = .nan
+    var rssIdleBytes: Double = .nan
+    var rssActiveBytes: Double = .nan
+    var rssActiveGrants = 0
+    var coldStartActiveMs: Double = .nan
+    var coldStartActiveReadyMs: Double = .nan
+    var memory: [Memory] = []
+    var bytesPerCachedRequest: Double = .nan
+}

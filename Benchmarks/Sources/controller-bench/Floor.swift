@@ -1,0 +1,92 @@
+import Elevation
+import Foundation
+import Kube
+import YAML
+
+/// The floor: what a grant costs on this API with no controller at all. Our client alone does the
+/// round trips the controller's grant needs, one after the other, with the controller's own bodies
+/// (`decide` renders them here as in the controller): create the request, merge-patch the finalizer
+/// (resourceVersion-guarded), server-side apply the AuthorizationPolicy (field manager `elevator`,
+/// Strict, force), merge-patch `/status` to Active; then the Event, which the controller writes
+/// after the status (not on the path to Active).
+struct FloorChain {
+    let driver: Driver
+    let namespace: String
+    let policy: ElevationPolicy
+    let baseline: JSONValue
+    let events: EventRecorder
+
+    init(driver: Driver, namespace: String) async throws {
+        self.driver = driver
+        self.namespace = namespace
+        let policyJSON = try await driver.client.get(JSONValue.self, Kinds.policies, name: "bench", namespace: namespace)
+        policy = try JSONDecoder().decode(ElevationPolicy.self, from: JSONEncoder().encode(policyJSON))
+        baseline = try await driver.client.get(JSONValue.self, Kinds.authorizationPolicies, name: "baseline", namespace: namespace)
+        events = EventRecorder(client: driver.client, reportingController: "elevator.dev/controller", reportingInstance: "controller-bench")
+    }
+
+    /// One chain; returns (ms to Active, ms including the Event), the driver's own `decide` excluded.
+    func run(_ name: String) async throws -> (Double, Double) {
+        let client = driver.client
+        let started = monoNanos()
+        let created = try await client.send(
+            Endpoint(Kinds.requests, namespace: namespace).create(Driver.requestBody(name, namespace: namespace, duration: "1h")))
+        let decideStarted = monoNanos()
+        let request = try JSONDecoder().decode(ElevationRequest.self, from: created.body)
+        let meta = try JSONDecoder().decode(ObjectMetaHolder.self, from: created.body).metadata
+        let decision = decide(
+            request: request, policy: policy, approvals: [], activeGrants: [], now: Date(),
+            environment: DecisionEnvironment(identityVerified: true, meshObjects: [baseline], backends: [IstioBackend()]))
+        guard decision.grant != nil, let mesh = decision.meshObjects.first else { fail("decide did not grant the floor request \(name)") }
+        let finalizer: JSONValue = .object([
+            "metadata": .object(["finalizers": .array([.string("elevator.dev/grant")]), "resourceVersion": .string(meta.resourceVersion ?? "")])
+        ])
+        let finalizerBody = try JSONEncoder().encode(finalizer)
+        let statusBody = try JSONEncoder().encode(["status": decision.status])
+        let decideTook = monoNanos() - decideStarted
+        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patch(name, .merge, finalizerBody))
+        _ = try await client.apply(mesh, Kinds.authorizationPolicies, fieldManager: "elevator")
+        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patchStatus(name, statusBody))
+        let active = monoNanos()
+        let regarding = Kube.ObjectReference(
+            apiVersion: "elevator.dev/v1alpha1", kind: "ElevationRequest", name: name, namespace: namespace, uid: meta.uid)
+        try await events.publish(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", note: decision.events.first?.message)
+        let done = monoNanos()
+        return (Double(active - started - decideTook) / 1e6, Double(done - started - decideTook) / 1e6)
+    }
+
+    /// Chains started at `rate` per second (each without waiting for the others), or one after
+    /// the other when `rate` is nil.
+    func measure(prefix: String, count: Int, rate: Double?) async -> (active: [Double], withEvent: [Double]) {
+        var active: [Double] = []
+        var withEvent: [Double] = []
+        if let rate {
+            await withTaskGroup(of: (Double, Double)?.self) { group in
+                let start = ContinuousClock.now
+                for index in 0..<count {
+                    let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
+                    if due > .now { try? await Task.sleep(until: due, clock: .continuous) }
+                    group.addTask { try? await self.run("\(prefix)-\(index)") }
+                }
+                for await result in group {
+                    if let result {
+                        active.append(result.0)
+                        withEvent.append(result.1)
+                    }
+                }
+            }
+        } else {
+            for index in 0..<count {
+                if let result = try? await run("\(prefix)-\(index)") {
+                    active.append(result.0)
+                    withEvent.append(result.1)
+                }
+            }
+        }
+        return (active, withEvent)
+    }
+}
+
+private struct ObjectMetaHolder: Decodable {
+    var metadata: Kube.ObjectMeta
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// The printed tables of one run (the same figures as the JSON).
+struct Report {
+    let results: Results
+
+    init(_ results: Results) { self.results = results }
+
+    var markdown: String {
+        var lines: [String] = []
+        let r = results
+        lines.append("controller-bench \(r.config.quick ? "--quick " : "")(load average before \(r.loadBefore), after \(r.loadAfter))")
+        lines.append("")
+        lines.append("| floor: create + finalizer + apply + status (ms) | chains | p50 | p99 | + Event p50 | + Event p99 |")
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        for floor in r.floors {
+            let label = floor.rate.map { "\(Int($0))/s" } ?? "one at a time"
+            lines.append("| \(label) | \(floor.toActive.count) | \(fmt(floor.toActive.p50, 2)) | \(fmt(floor.toActive.p99, 2)) | \(fmt(floor.withEvent.p50, 2)) | \(fmt(floor.withEvent.p99, 2)) |")
+        }
+        lines.append("")
+        lines.append("| time to grant (ms) | granted | p50 | p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | reconciles/grant |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for batch in r.batches {
+            let floor = r.floors.first { $0.rate == batch.rate }?.toActive
+            lines.append(
+                "| \(batch.background) active, \(Int(batch.rate))/s | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
+                    + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(batch.timeToGrant.p50 / (floor?.p50 ?? .nan)))x | "
+                    + "\(fmt(batch.timeToGrant.p99 / (floor?.p99 ?? .nan)))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
+        }
+        lines.append("")
+        if let batch = r.batches.first {
+            lines.append("API calls per grant (0 active, \(Int(batch.rate))/s): " + Self.calls(batch.callsPerGrant))
+        }
+        lines.append("API calls per expiry (burst): " + Self.calls(r.callsPerExpiry))
+        lines.append("")
+        lines.append("| revoke lag expiresAt -> AuthorizationPolicy deleted (ms) | grants | distinct seconds | p50 | p99 | max | missing | expired before all were granted | controller / sandbox CPU (cores) |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for revoke in r.revokes {
+            lines.append("| \(revoke.name) | \(revoke.grants) | \(revoke.distinctSeconds) | \(fmt(revoke.lag.p50)) | \(fmt(revoke.lag.p99)) | \(fmt(revoke.lag.max)) | \(revoke.missing) | \(revoke.late) | \(fmt(revoke.controllerCPUShare, 2)) / \(fmt(revoke.sandboxCPUShare, 2)) |")
+        }
+        lines.append("")
+        lines.append("| throughput ramp | granted | p50 ms | p99 ms | grants/s |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        for step in r.steps {
+            lines.append("| \(Int(step.rate))/s | \(step.granted)/\(step.requests) | \(fmt(step.timeToGrant.p50, 2)) | \(fmt(step.timeToGrant.p99, 2)) | \(fmt(step.grantsPerSecond, 0)) |")
+        }
+        lines.append("sustained (last step with p99 <= 100 ms): \(fmt(r.sustainedGrantsPerSecond, 0)) grants/s")
+        lines.append("")
+        lines.append("| memory and start | requests | RSS MiB | spawn -> ready ms | spawn -> first grant ms |")
+        lines.append("| --- | --- | --- | --- | --- |")
+        lines.append("| idle | 0 | \(fmt(r.rssIdleBytes / 1_048_576)) | | |")
+        lines.append("| active grants (+ their AuthorizationPolicies) | \(r.rssActiveGrants) | \(fmt(r.rssActiveBytes / 1_048_576)) | \(fmt(r.coldStartActiveReadyMs)) | \(fmt(r.coldStartActiveMs)) |")
+        for memory in r.memory {
+            lines.append("| finished requests | \(memory.requests) | \(fmt(memory.rssBytes / 1_048_576)) | \(fmt(memory.readyMs)) | \(fmt(memory.coldStartMs)) |")
+        }
+        lines.append("bytes per cached request: \(fmt(r.bytesPerCachedRequest, 0))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func calls(_ calls: [String: Double]) -> String {
+        let total = calls.values.reduce(0, +)
+        let parts = calls.sorted { $0.key < $1.key }.filter { $0.value >= 0.005 }.map { "\($0.key) \(fmt($0.value, 2))" }
+        return "\(fmt(total, 2)) (\(parts.joined(separator: ", ")))"
+    }
+}
