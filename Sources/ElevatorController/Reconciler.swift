@@ -116,9 +116,9 @@ final class Reconciler: Sendable {
             if outcome != .unchanged, !freshGrant {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])
-                await publish(
-                    object, type: .warning, reason: "MeshObjectRestored",
-                    note: "AuthorizationPolicy \(name ?? "") \(what) while its grant is active; it was put back")
+                let note = "AuthorizationPolicy \(name ?? "") \(what) while its grant is active; it was put back"
+                audit.record(reason: "MeshObjectRestored", type: .warning, message: note, request: object.value, at: now())
+                await publish(object, type: .warning, reason: "MeshObjectRestored", note: note)
             }
         }
         let wanted = Set(decision.meshObjects.compactMap { $0["metadata"]?["name"]?.stringValue })
@@ -169,7 +169,9 @@ final class Reconciler: Sendable {
             let id = "\(object.metadata.uid ?? "")/\(item.approval)"
             let isNew = reportedIgnored.withLock { $0.insert(id).inserted }
             guard isNew else { continue }
-            await publish(object, type: .warning, reason: "ApprovalIgnored", note: "ElevationApproval \(item.approval): \(item.message)")
+            let note = "ElevationApproval \(item.approval): \(item.message)"
+            audit.record(reason: "ApprovalIgnored", type: .warning, message: note, request: object.value, at: now())
+            await publish(object, type: .warning, reason: "ApprovalIgnored", note: note)
         }
     }
 

@@ -1,0 +1,16 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// libFuzzer harnesses over the YAML module and `elevator lint`'s decoding, kept out of the root
+// package so its build is untouched. Build and run with Fuzz/run.sh (see RELIABILITY.md):
+//     swift build -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+let package = Package(
+    name: "ElevatorFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Elevator", path: "..")],
+    targets: [
+        .executableTarget(name: "fuzz-yaml", dependencies: [.product(name: "YAML", package: "Elevator")]),
+        .executableTarget(name: "fuzz-lint", dependencies: [.product(name: "ElevatorCLI", package: "Elevator")]),
+    ],
+    swiftLanguageModes: [.v6]
+)
