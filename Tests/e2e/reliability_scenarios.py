@@ -28,9 +28,10 @@ class Run:
         return not self.stopping.wait(seconds)
 
 
-def run_scenario(workdir, name, inject, lifecycles, interval, lag, durations=(3, 6), replicas=1,
+def run_scenario(workdir, name, inject, lifecycles, interval, lag, durations=None, replicas=1,
                  leader_elect=False, via_proxy=False, strict_history=True, settle=90):
     """Runs the scenario and returns (figures, violations); `inject(run)` runs beside the load."""
+    durations = durations or ((3, 6) if full_mode() else (2, 4))
     cluster = Cluster(workdir)
     proxy = Proxy(cluster.host, cluster.port) if via_proxy else None
     recorder = MeshRecorder(cluster)
