@@ -11,3 +11,18 @@ public func fuzzLint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = linter.lint(sources: [(file: "fuzz.yaml", text: text)])
     return 0
 }
+
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
+) -> CInt
+
+/// The executable's entry point: SwiftPM links an executable target's main as
+/// `fuzz_lint_main`, so it hands the command line to libFuzzer's driver itself.
+@_cdecl("fuzz_lint_main")
+public func fuzzlintMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzzLint(data, size) }
+}
