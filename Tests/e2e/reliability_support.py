@@ -246,7 +246,8 @@ class Controller:
         self.probe_port = random.randint(30000, 60000)
         self.env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
                         ELEVATOR_METRICS_ADDRESS="", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{self.probe_port}",
-                        POD_NAME=name, **(extra_env or {}))
+                        POD_NAME=name)
+        self.env.update(extra_env or {})
         if leader_elect:
             self.env["ELEVATOR_LEADER_ELECT"] = "true"
         self.audit = []          # (arrival time, parsed audit line, incarnation)
@@ -268,15 +269,22 @@ class Controller:
         threading.Thread(target=self._read, args=(self.process, self.incarnation), daemon=True).start()
 
     def _read(self, process, incarnation):
-        for line in process.stdout:
-            arrived = time.time()
-            if line.startswith("{"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if record.get("kind") == "audit":
-                    self.audit.append((arrived, record, incarnation))
+        with open(self.workdir / f"{self.name}.stdout.log", "a") as copy:
+            for line in process.stdout:
+                copy.write(line)
+                copy.flush()
+                self._take(line, incarnation)
+
+    def _take(self, line, incarnation):
+        arrived = time.time()
+        if not line.startswith("{"):
+            return
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return
+        if record.get("kind") == "audit":
+            self.audit.append((arrived, record, incarnation))
 
     def ready(self, timeout=20):
         def probe():

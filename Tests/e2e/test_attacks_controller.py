@@ -215,3 +215,29 @@ def test_cross_namespace_references_are_refused(world):
     assert [line for line in world.controller.audit if line[1].get("request") == "far" and line[1]["event"] == "Granted"] == []
     with pytest.raises(ApiException):
         world.api.get_namespaced_custom_object(GROUP, VERSION, "tools", "elevationrequests", "far")
+
+
+def test_a_requester_claiming_another_identity_is_refused_at_admission_and_nothing_is_granted_without_it(tmp_path):
+    # The admission policies (manifests/admission/, their full table in test_admission_cel.py)
+    # refuse this attack's object when alice sends it claiming bob and a group she lacks ...
+    from test_admission_cel import admission_request, admit
+    claim = request_body("claim", reason="INC-5 as bob")
+    claim["spec"]["requester"] = {"user": "bob@example.com", "groups": ["security"]}
+    messages = " | ".join(admit(admission_request("alice@example.com", ["payments-oncall"], claim, "elevationrequests")))
+    assert "set it to 'alice@example.com'" in messages and "remove 'security'" in messages
+    # ... and a controller that cannot see those policies installed grants nothing at all.
+    cluster = Cluster(tmp_path, policy=None)
+    controller = Controller(cluster, tmp_path, extra_env={"ELEVATOR_ALLOW_UNVERIFIED_IDENTITY": "false"})
+    try:
+        assert controller.ready(timeout=30), controller.stderr_tail()
+        world = World(cluster, controller)
+        world.create("elevationpolicies", POLICY)
+        world.create("elevationrequests", claim)
+        (event,) = world.wait_event("claim", "IdentityUnverified")
+        assert event["type"] == "Warning" and "ValidatingAdmissionPolicies" in event["note"]
+        world.wait_audit("claim", "IdentityUnverified")
+        time.sleep(0.5)
+        assert world.phase("claim") == "Pending" and world.mesh("claim") is None
+    finally:
+        controller.stop()
+        cluster.stop()
