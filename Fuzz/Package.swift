@@ -9,8 +9,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Elevator", path: "..")],
     targets: [
-        .executableTarget(name: "fuzz-yaml", dependencies: [.product(name: "YAML", package: "Elevator")]),
-        .executableTarget(name: "fuzz-lint", dependencies: [.product(name: "ElevatorCLI", package: "Elevator")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "fuzz-yaml", dependencies: ["FuzzDriver", .product(name: "YAML", package: "Elevator")]),
+        .executableTarget(
+            name: "fuzz-lint", dependencies: ["FuzzDriver", .product(name: "ElevatorCLI", package: "Elevator")]),
     ],
     swiftLanguageModes: [.v6]
 )

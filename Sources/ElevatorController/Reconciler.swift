@@ -112,7 +112,7 @@ final class Reconciler: Sendable {
         for desired in decision.meshObjects {
             let name = desired["metadata"]?["name"]?.stringValue
             let current = existing.first { $0.metadata.name == name }
-            let outcome = try await writer.ensure(desired, current: current?.value.json)
+            let outcome = try await writer.ensure(desired, current: current?.value.json, confirmMissing: !freshGrant)
             if outcome != .unchanged, !freshGrant {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])

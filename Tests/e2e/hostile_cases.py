@@ -156,6 +156,11 @@ POLICIES = [
     ("policy absurd max duration", spec(maxDuration="99999999999999h"), "NotReady:InvalidDuration", ["spec.maxDuration", "292 years"]),
     ("policy reason pattern that does not compile", spec(approval={"autoApprove": {"maxDuration": "10m", "reasonPattern": "(["}}),
      "NotReady:InvalidReasonPattern", ["spec.approval.autoApprove.reasonPattern"]),
+    # A requester controls the reason: a pattern with nested repetition would let a 40-character
+    # reason stall the controller for hours (Swift Regex backtracks and cannot be cancelled).
+    ("policy reason pattern with nested repetition (ReDoS)",
+     spec(approval={"autoApprove": {"maxDuration": "10m", "reasonPattern": "^INC-[0-9]+(a+)+$"}}),
+     "NotReady:InvalidReasonPattern", ["repeats the group (a+)+"]),
     ("policy linkerd mesh with a workload selector", spec(mesh="linkerd"), "NotReady:", ["spec"]),
     ("policy without a target form", spec(target={}), "NotReady:InvalidTarget", ["spec.target"]),
     ("policy empty selector (every workload)", spec(target={"workloadSelector": {"matchLabels": {}}}), "schema",

@@ -52,6 +52,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
         if line.get("event") in ("Granted", "BreakGlass"):
             granted_expiry.setdefault(line.get("uid"), set()).add(line.get("expiresAt"))
     overstays, revoke_lags, grant_latencies, missing_history = [], [], [], []
+    worst = []  # (seconds late, request, what) for the figures' worst cases
     phases = {}
 
     for record in records.values():
@@ -100,6 +101,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
                 violations.append(f"{name}: orphan: its object still exists in phase {phase}")
             if late > lag:
                 violations.append(f"{name}: object outlived its window by {late:.2f} s (allowed {lag} s)")
+            worst.append((round(late, 3), name, "revoke" if phase == "Revoked" else "expiry", round(end, 3)))
             if phase == "Revoked" and record.get("revokedAt"):
                 revoke_lags.append(late)
             elif phase == "Expired":
@@ -108,8 +110,10 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
                     violations.append(f"{name}: grant cut short by {-late:.2f} s")
             if record["kind"] == "approved" and approval:
                 grant_latencies.append(added - approval["time"])
+                worst.append((round(added - approval["time"], 3), name, "grant", round(approval["time"], 3)))
             elif record["kind"] in ("auto", "revoked", "extended"):
                 grant_latencies.append(added - record["created"])
+                worst.append((round(added - record["created"], 3), name, "grant", round(record["created"], 3)))
         if phase in ("Active", "Pending") and expires is not None and expires + lag < now:
             violations.append(f"{name}: missed expiry: still {phase} {now - expires:.1f} s after expiresAt")
         if granted_at and expires and record["kind"] != "extension" and abs(expires - granted_at - record["duration"]) > 1:
@@ -126,6 +130,10 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
     for request_uid in objects:
         if request_uid not in known_uids:
             violations.append(f"an AuthorizationPolicy for unknown request uid {request_uid}")
+    # Nobody but the controller touches the load's objects, so any repair is a false alarm.
+    restored = [line for _, line, _ in audit_lines if line.get("event") == "MeshObjectRestored"]
+    for line in restored[:5]:
+        violations.append(f"{line.get('request')}: MeshObjectRestored though nobody touched its object: {line.get('message')}")
     if strict_history:
         violations += missing_history
     figures = {
@@ -134,9 +142,12 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
         "expiryOverstaySeconds": summary(overstays),
         "revokeLagSeconds": summary(revoke_lags),
         "grantLatencySeconds": summary(grant_latencies),
+        "worstLate": [list(w) for w in sorted((w for w in worst if w[2] != "grant"), reverse=True)[:5]],
+        "worstGrants": [list(w) for w in sorted((w for w in worst if w[2] == "grant"), reverse=True)[:5]],
         "missingHistory": len(missing_history),
         "missingHistoryExamples": missing_history[:10],
         "auditLines": len(audit_lines),
+        "spuriousRestores": len(restored),
         "events": len(events),
     }
     return figures, violations

@@ -2,6 +2,7 @@
 else), controller process(es), the steady load, a fault injector running beside the load, then
 a settle phase and the auditor. Figures go to `.build/reliability/<scenario>.json`."""
 import json
+import pathlib
 import threading
 import time
 
@@ -75,6 +76,9 @@ def run_scenario(workdir, name, inject, lifecycles, interval, lag, durations=Non
             "controllerKills": sum(len(c.kills) for c in controllers), "cleanExits": exits, **run.notes,
             "violations": violations[:50], "violationCount": len(violations)})
         (results_dir() / f"{name}-{figures['mode']}.json").write_text(json.dumps(figures, indent=2, sort_keys=True))
+        raw = {"records": load.records, "mesh": recorder.snapshot(), "started": started,
+               "controllers": {c.name: {"starts": c.starts, "kills": c.kills} for c in controllers}}
+        (pathlib.Path(workdir) / "raw.json").write_text(json.dumps(raw))
         print(json.dumps(figures, indent=2, sort_keys=True))
         if violations:
             for controller in controllers:

@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import pathlib
-import random
 import select
 import signal
 import socket
@@ -229,6 +228,13 @@ class Proxy:
         self.listener.close()
 
 
+def free_port():
+    """A port on 127.0.0.1 nothing listens on right now (the kernel's pick, not a guess)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Controller:
     """One `elevator controller` process with JSON logs; its audit lines (stdout) are collected
     with their arrival time across restarts of the same logical replica."""
@@ -243,7 +249,7 @@ class Controller:
             text = text.replace(cluster.box.url, f"http://127.0.0.1:{via.port}")
             self.kubeconfig = str(self.workdir / f"{name}-proxy.kubeconfig")
             pathlib.Path(self.kubeconfig).write_text(text)
-        self.probe_port = random.randint(30000, 60000)
+        self.probe_port = free_port()
         self.env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
                         ELEVATOR_METRICS_ADDRESS="", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{self.probe_port}",
                         POD_NAME=name)

@@ -63,6 +63,8 @@ CASES = [
     ("cut short", lambda r, m, f, p, e, a: m[1].update(time=T0 + 3), "cut short"),
     ("wrong window", lambda r, m, f, p, e, a: f[0]["status"].update(expiresAt=iso(T0 + 20)), "not the requested"),
     ("no Expired Event", lambda r, m, f, p, e, a: e.pop(), "no Expired Event"),
+    ("a repair nobody caused", lambda r, m, f, p, e, a: a.append((0, {"uid": "u1", "request": "appr-1", "event": "MeshObjectRestored"}, 1)),
+     "nobody touched"),
     ("no Granted audit line", lambda r, m, f, p, e, a: a.pop(0), "no Granted audit line"),
 ]
 

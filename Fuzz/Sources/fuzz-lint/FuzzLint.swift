@@ -1,4 +1,5 @@
 import ElevatorCLI
+import FuzzDriver
 import Foundation
 
 /// libFuzzer entry point: the bytes are one manifest file given to `elevator lint` (parse,
@@ -12,17 +13,8 @@ public func fuzzLint(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// The executable's entry point: SwiftPM links an executable target's main as
-/// `fuzz_lint_main`, so it hands the command line to libFuzzer's driver itself.
+/// The executable's entry point (SwiftPM links it as `fuzz_lint_main`): libFuzzer's driver.
 @_cdecl("fuzz_lint_main")
-public func fuzzlintMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { data, size in fuzzLint(data, size) }
+public func fuzzLintMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in fuzzLint(data, size) }
 }

@@ -1,3 +1,4 @@
+import FuzzDriver
 import YAML
 
 /// libFuzzer entry point: any byte string goes through every YAML entry point a manifest meets
@@ -22,17 +23,8 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-@_silgen_name("LLVMFuzzerRunDriver")
-private func runDriver(
-    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt
-) -> CInt
-
-/// The executable's entry point: SwiftPM links an executable target's main as
-/// `fuzz_yaml_main`, so it hands the command line to libFuzzer's driver itself.
+/// The executable's entry point (SwiftPM links it as `fuzz_yaml_main`): libFuzzer's driver.
 @_cdecl("fuzz_yaml_main")
-public func fuzzyamlMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return runDriver(&count, &arguments) { data, size in fuzzYAML(data, size) }
+public func fuzzYamlMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    runFuzzer(argc, argv) { data, size in fuzzYAML(data, size) }
 }
