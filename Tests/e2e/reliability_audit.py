@@ -63,7 +63,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
             continue
         status = obj.get("status") or {}
         phase = status.get("phase")
-        phases[phase] = phases.get(phase, 0) + 1
+        phases[str(phase)] = phases.get(str(phase), 0) + 1
         expires = epoch(status.get("expiresAt"))
         granted_at = epoch(status.get("grantedAt"))
         intervals = []

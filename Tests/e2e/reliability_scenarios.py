@@ -58,6 +58,9 @@ def run_scenario(workdir, name, inject, lifecycles, interval, lag, durations=Non
         time.sleep(min(lag, 5) + 1)
         recorder.stop()
         final_requests = cluster.requests()
+        raw = {"records": load.records, "mesh": recorder.snapshot(), "final": final_requests,
+               "controllers": {c.name: {"starts": c.starts, "kills": c.kills} for c in controllers}}
+        (pathlib.Path(workdir) / "raw.json").write_text(json.dumps(raw))
         figures, violations = audit(
             load.records, recorder.snapshot(), final_requests, cluster.managed_policies(), cluster.events(),
             [line for controller in controllers for line in controller.audit], lag=lag, strict_history=strict_history)
@@ -76,9 +79,6 @@ def run_scenario(workdir, name, inject, lifecycles, interval, lag, durations=Non
             "controllerKills": sum(len(c.kills) for c in controllers), "cleanExits": exits, **run.notes,
             "violations": violations[:50], "violationCount": len(violations)})
         (results_dir() / f"{name}-{figures['mode']}.json").write_text(json.dumps(figures, indent=2, sort_keys=True))
-        raw = {"records": load.records, "mesh": recorder.snapshot(), "started": started,
-               "controllers": {c.name: {"starts": c.starts, "kills": c.kills} for c in controllers}}
-        (pathlib.Path(workdir) / "raw.json").write_text(json.dumps(raw))
         print(json.dumps(figures, indent=2, sort_keys=True))
         if violations:
             for controller in controllers:
