@@ -1,6 +1,7 @@
 """Attacks on Elevator, each against `elevator sandbox` and a real `elevator controller` process:
 each must be refused or repaired, and leave the Event and the audit line it should. (The Swift
 controller tests cover the decisions in-process; these check the running binary end to end.)"""
+import contextlib
 import copy
 import time
 
@@ -81,11 +82,11 @@ class World:
         return self.audit(name, event)
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("attacks")
+@contextlib.contextmanager
+def running_world(workdir, env):
+    """A sandbox, a controller with `env`, and the policy `guarded`; stopped afterwards."""
     cluster = Cluster(workdir, policy=None)
-    controller = Controller(cluster, workdir, extra_env={"ELEVATOR_SWEEP_INTERVAL": "1s"})
+    controller = Controller(cluster, workdir, extra_env=env)
     try:
         assert controller.ready(timeout=30), controller.stderr_tail()
         result = World(cluster, controller)
@@ -94,6 +95,12 @@ def world(tmp_path_factory):
     finally:
         controller.stop()
         cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    with running_world(tmp_path_factory.mktemp("attacks"), {"ELEVATOR_SWEEP_INTERVAL": "1s"}) as result:
+        yield result
 
 
 @pytest.mark.parametrize("name,approver,words", [
@@ -220,18 +227,10 @@ def test_a_requester_claiming_another_identity_is_refused_at_admission_and_nothi
     messages = " | ".join(admit(admission_request("alice@example.com", ["payments-oncall"], claim, "elevationrequests")))
     assert "set it to 'alice@example.com'" in messages and "remove 'security'" in messages
     # ... and a controller that cannot see those policies installed grants nothing at all.
-    cluster = Cluster(tmp_path, policy=None)
-    controller = Controller(cluster, tmp_path, extra_env={"ELEVATOR_ALLOW_UNVERIFIED_IDENTITY": "false"})
-    try:
-        assert controller.ready(timeout=30), controller.stderr_tail()
-        world = World(cluster, controller)
-        world.create("elevationpolicies", POLICY)
+    with running_world(tmp_path, {"ELEVATOR_ALLOW_UNVERIFIED_IDENTITY": "false"}) as world:
         world.create("elevationrequests", claim)
         (event,) = world.wait_event("claim", "IdentityUnverified")
         assert event["type"] == "Warning" and "ValidatingAdmissionPolicies" in event["note"]
         world.wait_audit("claim", "IdentityUnverified")
         time.sleep(0.5)
         assert world.phase("claim") == "Pending" and world.mesh("claim") is None
-    finally:
-        controller.stop()
-        cluster.stop()

@@ -17,7 +17,8 @@ def killing(count, restart_after=1.0, seed=20):
         `restart_after` seconds (a kubelet restarting a crashed container)."""
         controller = run.controllers[0]
         total = run.load.lifecycles * run.load.interval
-        moments = sorted(random.Random(seed).uniform(2, total * 0.9) for _ in range(count))
+        chance = random.Random(seed)
+        moments = sorted(chance.uniform(2, total * 0.9) for _ in range(count))
         started = time.time()
         downtime = []
         for moment in moments:
