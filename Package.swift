@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Kube", targets: ["Kube"]),
         .library(name: "Elevation", targets: ["Elevation"]),
         .library(name: "KubeSandbox", targets: ["KubeSandbox"]),
+        // For the libFuzzer harnesses in Fuzz/ (a separate package), which fuzz `elevator lint`.
+        .library(name: "ElevatorCLI", targets: ["ElevatorCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

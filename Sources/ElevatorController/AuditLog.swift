@@ -17,13 +17,27 @@ public struct AuditLog: Sendable {
 
     /// Writes the line for `event` of `request`, whose new status is `status`.
     func record(_ event: DecisionEvent, request: ElevationRequest, status: ElevationRequestStatus, at time: Date) {
+        write(reason: event.reason, type: event.kind, message: event.message, request: request, status: status, at: time)
+    }
+
+    /// Writes a line for what the controller refused or repaired outside a transition (an
+    /// `ApprovalIgnored` approval, a `MeshObjectRestored` object): an attempt worth keeping in
+    /// the audit trail even though the request's phase did not change.
+    func record(reason: String, type: DecisionEvent.Kind, message: String, request: ElevationRequest, at time: Date) {
+        write(reason: reason, type: type, message: message, request: request, status: request.status ?? ElevationRequestStatus(), at: time)
+    }
+
+    private func write(
+        reason: String, type: DecisionEvent.Kind, message: String, request: ElevationRequest,
+        status: ElevationRequestStatus, at time: Date
+    ) {
         var fields: [String: JSONValue] = [
-            "time": .string(RFC3339.format(time)), "kind": .string("audit"), "event": .string(event.reason),
-            "type": .string(event.kind.rawValue), "namespace": .string(request.metadata.namespace ?? ""),
+            "time": .string(RFC3339.format(time)), "kind": .string("audit"), "event": .string(reason),
+            "type": .string(type.rawValue), "namespace": .string(request.metadata.namespace ?? ""),
             "request": .string(request.metadata.name), "uid": .string(request.metadata.uid ?? ""),
             "policy": .string(request.spec.policy), "requester": .string(request.spec.requester.user),
             "subject": .string(request.spec.subject.display), "phase": .string((status.phase ?? .pending).rawValue),
-            "breakGlass": .bool(request.spec.breakGlass == true), "message": .string(event.message),
+            "breakGlass": .bool(request.spec.breakGlass == true), "message": .string(message),
         ]
         if let expiresAt = status.expiresAt { fields["expiresAt"] = .string(RFC3339.format(expiresAt)) }
         // JSONWriter sorts keys and leaves slashes alone, as the format needs, without Foundation's

@@ -121,13 +121,13 @@ final class Reconciler: Sendable {
             let current = existing.first {
                 $0.metadata.name == name && $0.value.json["kind"] == desired["kind"] && $0.value.json["apiVersion"] == desired["apiVersion"]
             }
-            let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend)
+            let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend, confirmMissing: !freshGrant)
             if outcome != .unchanged, !freshGrant {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])
-                await publish(
-                    object, type: .warning, reason: "MeshObjectRestored",
-                    note: "\(kind) \(name ?? "") \(what) while its grant is active; it was put back")
+                let note = "\(kind) \(name ?? "") \(what) while its grant is active; it was put back"
+                audit.record(reason: "MeshObjectRestored", type: .warning, message: note, request: object.value, at: now())
+                await publish(object, type: .warning, reason: "MeshObjectRestored", note: note)
             }
         }
         func identity(_ json: JSONValue) -> [JSONValue?] { [json["apiVersion"], json["kind"], json["metadata"]?["name"]] }
@@ -182,19 +182,40 @@ final class Reconciler: Sendable {
             let id = "\(object.metadata.uid ?? "")/\(item.approval)"
             let isNew = reportedIgnored.withLock { $0.insert(id).inserted }
             guard isNew else { continue }
-            await publish(object, type: .warning, reason: "ApprovalIgnored", note: "ElevationApproval \(item.approval): \(item.message)")
+            let note = "ElevationApproval \(item.approval): \(item.message)"
+            audit.record(reason: "ApprovalIgnored", type: .warning, message: note, request: object.value, at: now())
+            await publish(object, type: .warning, reason: "ApprovalIgnored", note: note)
         }
     }
 
     /// Publishes an Event about the request; Events are best-effort, failures are logged.
+    /// A transient failure (429, 5xx, a dropped connection) is retried a few times within about
+    /// 1.5 s, because the status was already written and the transition will not be decided
+    /// again: without the retry, 10% of API calls failing lost 7% of the Events
+    /// (Tests/e2e/test_reliability_faults.py, errors-10pct).
     func publish(_ object: RequestObject, type: EventRecorder.EventType, reason: String, note: String) async {
         let regarding = Kube.ObjectReference(
             apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: object.metadata.name,
             namespace: object.metadata.namespace, uid: object.metadata.uid)
-        do {
-            try await events.publish(regarding: regarding, type: type, reason: reason, action: reason, note: note)
-        } catch {
-            logger.warning("an Event could not be written", metadata: ["reason": "\(reason)", "error": "\(error)"])
+        var delay = Duration.milliseconds(50)
+        for attempt in 1...5 {
+            do {
+                try await events.publish(regarding: regarding, type: type, reason: reason, action: reason, note: note)
+                return
+            } catch {
+                let wait: Duration?
+                switch error as? KubeError {
+                case .tooManyRequests(let retryAfter, _), .server(_, let retryAfter, _): wait = min(retryAfter ?? delay, .seconds(1))
+                case .transport: wait = delay
+                default: wait = nil
+                }
+                guard let wait, attempt < 5 else {
+                    logger.warning("an Event could not be written", metadata: ["reason": "\(reason)", "error": "\(error)"])
+                    return
+                }
+                try? await Task.sleep(for: wait)
+                delay *= 2
+            }
         }
     }
 

@@ -56,6 +56,8 @@ struct PolicyProblemCase: Sendable, CustomTestStringConvertible {
               field: "spec.rules[0].ports[0]", fragment: "1 to 65535"),
         .init(name: "bad pattern", policy: Fixture.policy { $0.approval?.autoApprove = AutoApprove(reasonPattern: "INC-(") },
               reason: "InvalidReasonPattern", field: "spec.approval.autoApprove.reasonPattern", fragment: "\"INC-(\""),
+        .init(name: "catastrophic pattern", policy: Fixture.policy { $0.approval?.autoApprove = AutoApprove(reasonPattern: "^INC-[0-9]+(a+)+$") },
+              reason: "InvalidReasonPattern", field: "spec.approval.autoApprove.reasonPattern", fragment: "repeats the group (a+)+"),
         .init(name: "stage without members", policy: Fixture.policy(stages: [ApprovalStage(name: "x")]), reason: "InvalidStage",
               field: "spec.approval.stages[0]", fragment: "nobody could approve"),
         .init(name: "stage too demanding", policy: Fixture.policy(stages: [ApprovalStage(name: "x", users: ["a"], required: 2)]),

@@ -39,12 +39,15 @@ extension ControllerIntegrationTests {
             #expect(try await harness.get(Harness.authorizationPolicies, "elevator-inc-83")?["metadata"]?["managedFields"] != nil)
             let request = try #require(caches.requests.store.get(name: "inc-83", namespace: "payments"))
             #expect(request.metadata.managedFields == nil)
-            let mesh = try #require(caches.meshObjects.store.get(name: "elevator-inc-83", namespace: "payments"))
+            let mesh = try #require(caches.meshObjects(ofRequestUID: request.metadata.uid ?? "").first)
+            #expect(mesh.metadata.name == "elevator-inc-83")
             #expect(mesh.value.json["metadata"]?["managedFields"] == nil)
             #expect(mesh.value.json["spec"] != nil)
-            // The guard reads the baseline, not the grant the controller wrote itself.
+            // The guard reads the baseline (and the Namespace, for the ambient check), not the grant
+            // the controller wrote itself.
             let guarded = caches.guardObjects(namespace: "payments", rootNamespace: "istio-system")
-            #expect(guarded.compactMap { $0["metadata"]?["name"]?.stringValue } == ["baseline"])
+            let names = guarded.map { "\($0["kind"]?.stringValue ?? "")/\($0["metadata"]?["name"]?.stringValue ?? "")" }
+            #expect(names.sorted() == ["AuthorizationPolicy/baseline", "Namespace/payments"])
             await harness.stop()
         }
     }

@@ -107,6 +107,19 @@ import YAML
         }
     }
 
+    @Test func anObjectWrittenBetweenPagesReachesAWatchFromTheListsResourceVersion() throws {
+        let store = makeStore()
+        for index in 1..<5 { _ = try store.create(configMaps, namespace: "default", body: configMap("cm\(index)")) }
+        let first = try store.list(configMaps, namespace: "default", limit: 2)
+        _ = try store.create(configMaps, namespace: "default", body: configMap("cm0"))  // before the continue key
+        let last = try store.list(configMaps, namespace: "default", limit: 2, continueToken: first.continueToken)
+        #expect(last.continueToken == nil && last.resourceVersion == first.resourceVersion)
+        #expect(!(first.items + last.items).map { ObjectMeta.name($0.value) }.contains("cm0"))
+        // A watch from the list's resourceVersion (before cm0 was written) therefore delivers it.
+        let written = try store.get(configMaps, namespace: "default", name: "cm0").value["metadata"]?["resourceVersion"]?.stringValue
+        #expect(last.resourceVersion < (try #require(written.flatMap { Int64($0) })))
+    }
+
     @Test func pagesWithSelectorsAndNamespacesCountWhatRemains() throws {
         let store = makeStore()
         let namespaces = ResourceType.builtIns[0]

@@ -71,7 +71,15 @@ extension ElevationPolicy {
         }
         problems += durationProblems()
         if let pattern = spec.approval?.autoApprove?.reasonPattern {
-            do { _ = try Regex(pattern) } catch {
+            do {
+                _ = try Regex(pattern)
+                if let group = BacktrackingRisk.riskyGroup(in: pattern) {
+                    add("InvalidReasonPattern", "spec.approval.autoApprove.reasonPattern",
+                        "\"\(pattern)\" repeats the group \(group), which itself repeats or alternates; a crafted reason "
+                            + "would take exponential time to match and stall the controller; repeat only single characters "
+                            + "or classes, like ^INC-[0-9]+")
+                }
+            } catch {
                 add("InvalidReasonPattern", "spec.approval.autoApprove.reasonPattern",
                     "\"\(pattern)\" is not a regular expression: \(error)")
             }

@@ -10,7 +10,8 @@ import YAML
 /// matching change in resourceVersion order, with no gap between a list and a watch started from
 /// its resourceVersion; a resume from before the kept history is refused with 410 (Expired).
 /// Caveats: a continued list is served from the current state (not a snapshot at the first
-/// page's resourceVersion); it is refused with 410 once that resourceVersion leaves the history.
+/// page's resourceVersion), but reports that first resourceVersion, so a watch from it delivers
+/// whatever changed meanwhile; it is refused with 410 once that resourceVersion leaves the history.
 public final class ObjectStore: Sendable {
     /// Store settings.
     public struct Config: Sendable {
@@ -95,7 +96,10 @@ public final class ObjectStore: Sendable {
             }
             let items = page.items
             let remaining = page.remaining
-            return ListResult(items: items, resourceVersion: state.revision, continueToken: token,
+            // Every page reports the first page's resourceVersion, as kube-apiserver's do: a client
+            // watches from it, so an object written between two pages (served from the current
+            // state, before the continue key) is still delivered by the watch instead of lost.
+            return ListResult(items: items, resourceVersion: revision, continueToken: token,
                               remainingItemCount: remaining > 0 ? remaining : nil)
         }
     }

@@ -1,0 +1,167 @@
+"""The auditor: compares every request's history (what the load did, its final status, its
+Events, the controller's audit lines) with the history of the mesh objects the recorder saw.
+
+Invariants (each breach is a violation naming the request):
+- no grant without approval: a request that needed an approval has no AuthorizationPolicy
+  before its Approve was sent, and a denied request never has one;
+- no grant outside its window beyond the lag: an object appears only after its request was
+  created and is gone at most `lag` seconds after `expiresAt` (or after `spec.revoked` was set);
+- no orphan: at the end no managed object is left and every object the recorder saw belonged to
+  a request of the load;
+- no missed expiry: no request is still Active or Pending after its `expiresAt` plus the lag;
+- no double grant: one object per request, and every `Granted` audit line of a request names
+  the same `expiresAt`.
+Missing Events or audit lines for a transition are counted (`missingHistory`), and are
+violations unless the scenario kills the controller (a SIGKILL between the status write and the
+Event can lose the Event; that is measured, not hidden).
+"""
+import datetime
+import statistics
+import time
+
+
+def epoch(text):
+    if not text:
+        return None
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def percentile(values, fraction):
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def audit(records, recorder_events, final_requests, final_policies, events, audit_lines, lag, strict_history=True):
+    """Returns (figures, violations) for one scenario run."""
+    now = time.time()
+    violations = []
+    by_uid = {obj["metadata"]["uid"]: obj for obj in final_requests}
+    known_uids = {record["uid"] for record in records.values()}
+    objects = {}
+    for event in recorder_events:
+        objects.setdefault(event["requestUID"], {}).setdefault(event["uid"], []).append(event)
+    event_reasons = {}
+    for event in events:
+        event_reasons.setdefault((event.get("regarding") or {}).get("uid"), set()).add(event.get("reason"))
+    audit_events = {}
+    granted_expiry = {}
+    for _, line, _ in audit_lines:
+        audit_events.setdefault(line.get("uid"), set()).add(line.get("event"))
+        if line.get("event") in ("Granted", "BreakGlass"):
+            granted_expiry.setdefault(line.get("uid"), set()).add(line.get("expiresAt"))
+    overstays, revoke_lags, grant_latencies, missing_history = [], [], [], []
+    worst = []  # (seconds late, request, what) for the figures' worst cases
+    phases = {}
+
+    for record in records.values():
+        name, uid = record["name"], record["uid"]
+        obj = by_uid.get(uid)
+        if obj is None:
+            violations.append(f"{name}: the request is gone")
+            continue
+        status = obj.get("status") or {}
+        phase = status.get("phase")
+        phases[str(phase)] = phases.get(str(phase), 0) + 1
+        expires = epoch(status.get("expiresAt"))
+        granted_at = epoch(status.get("grantedAt"))
+        intervals = []
+        for object_uid, history in (objects.get(uid) or {}).items():
+            added = min(e["time"] for e in history if e["type"] != "DELETED") if any(
+                e["type"] != "DELETED" for e in history) else None
+            deleted = [e["time"] for e in history if e["type"] == "DELETED"]
+            intervals.append((object_uid, added, deleted[0] if deleted else None))
+        if len(intervals) > 1:
+            violations.append(f"{name}: double grant: {len(intervals)} AuthorizationPolicies over its life")
+        if len(granted_expiry.get(uid, set())) > 1:
+            violations.append(f"{name}: double grant: Granted audit lines with expiresAt {sorted(granted_expiry[uid])}")
+        if phase == "Denied" and intervals:
+            violations.append(f"{name}: Denied ({status_reason(status)}) but an AuthorizationPolicy existed")
+        needs_approval = record["kind"] in ("approved", "denied") and not record["name"].startswith("long-")
+        approval = record.get("approval")
+        for _, added, deleted in intervals:
+            if added is None:
+                continue
+            if needs_approval and (approval is None or approval["decision"] != "Approve" or added < approval["time"]):
+                violations.append(f"{name}: granted without approval (object at {added:.3f}, approval {approval})")
+            if added < record["created"]:
+                violations.append(f"{name}: object before the request was created")
+            if phase == "Active" and expires and expires > now:
+                continue
+            end = expires
+            if phase == "Revoked" and record.get("revokedAt"):
+                end = min(end or record["revokedAt"], record["revokedAt"])
+            if end is None:
+                violations.append(f"{name}: an object existed but the request ({phase}) has no expiresAt")
+                continue
+            gone = deleted if deleted is not None else now
+            late = gone - end
+            if deleted is None:
+                violations.append(f"{name}: orphan: its object still exists in phase {phase}")
+            if late > lag:
+                violations.append(f"{name}: object outlived its window by {late:.2f} s (allowed {lag} s)")
+            worst.append((round(late, 3), name, "revoke" if phase == "Revoked" else "expiry", round(end, 3)))
+            if phase == "Revoked" and record.get("revokedAt"):
+                revoke_lags.append(late)
+            elif phase == "Expired":
+                overstays.append(late)
+                if late < -0.5:
+                    violations.append(f"{name}: grant cut short by {-late:.2f} s")
+            if record["kind"] == "approved" and approval:
+                grant_latencies.append(added - approval["time"])
+                worst.append((round(added - approval["time"], 3), name, "grant", round(approval["time"], 3)))
+            elif record["kind"] in ("auto", "revoked", "extended"):
+                grant_latencies.append(added - record["created"])
+                worst.append((round(added - record["created"], 3), name, "grant", round(record["created"], 3)))
+        if phase in ("Active", "Pending") and expires is not None and expires + lag < now:
+            violations.append(f"{name}: missed expiry: still {phase} {now - expires:.1f} s after expiresAt")
+        if granted_at and expires and record["kind"] != "extension" and abs(expires - granted_at - record["duration"]) > 1:
+            violations.append(f"{name}: window {expires - granted_at} s is not the requested {record['duration']} s")
+        expected = {"Denied": {"Denied"}, "Revoked": {"Revoked"}, "Expired": {"Expired"}}.get(phase, set())
+        if granted_at:
+            expected.add("Granted")
+        for source, seen in (("Event", event_reasons.get(uid, set())), ("audit line", audit_events.get(uid, set()))):
+            for reason in sorted(expected - seen):
+                missing_history.append(f"{name}: no {reason} {source} (phase {phase})")
+
+    for policy in final_policies:
+        violations.append(f"orphan at the end: {policy['metadata']['namespace']}/{policy['metadata']['name']}")
+    for request_uid in objects:
+        if request_uid not in known_uids:
+            violations.append(f"an AuthorizationPolicy for unknown request uid {request_uid}")
+    # Nobody but the controller touches the load's objects, so any repair is a false alarm.
+    restored = [line for _, line, _ in audit_lines if line.get("event") == "MeshObjectRestored"]
+    for line in restored[:5]:
+        violations.append(f"{line.get('request')}: MeshObjectRestored though nobody touched its object: {line.get('message')}")
+    if strict_history:
+        violations += missing_history
+    figures = {
+        "requests": len(records),
+        "phases": phases,
+        "expiryOverstaySeconds": summary(overstays),
+        "revokeLagSeconds": summary(revoke_lags),
+        "grantLatencySeconds": summary(grant_latencies),
+        "worstLate": [list(w) for w in sorted((w for w in worst if w[2] != "grant"), reverse=True)[:5]],
+        "worstGrants": [list(w) for w in sorted((w for w in worst if w[2] == "grant"), reverse=True)[:5]],
+        "missingHistory": len(missing_history),
+        "missingHistoryExamples": missing_history[:10],
+        "auditLines": len(audit_lines),
+        "spuriousRestores": len(restored),
+        "events": len(events),
+    }
+    return figures, violations
+
+
+def status_reason(status):
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "Valid" and condition.get("status") == "False":
+            return condition.get("reason")
+    return ""
+
+
+def summary(values):
+    if not values:
+        return None
+    return {"n": len(values), "p50": round(statistics.median(values), 3),
+            "p99": round(percentile(values, 0.99), 3), "max": round(max(values), 3)}
