@@ -6,7 +6,8 @@ import Synchronization
 import YAML
 
 /// Reconciles one ElevationRequest: reads the caches, asks `decide`, and applies the decision in
-/// the order API.md requires: finalizer, mesh objects, status, Events and audit lines.
+/// this order: finalizer, mesh objects, audit lines and Events, status (API.md's order for the
+/// mesh objects and the status; the record goes first so that a crash cannot lose it).
 ///
 /// Guarantees: it reads only the caches (plus its own latest writes, so a stale cache never
 /// makes it decide twice); it writes the status only when `decide` changed it; the mesh objects
@@ -77,17 +78,27 @@ final class Reconciler: Sendable {
             activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
 
         try await applyMesh(decision, object: object)
+        // The audit line and the Event go before the status, so that nothing is lost: a crash or
+        // a failed status write makes the next attempt decide the same transition from the same
+        // stored status and write them again, the line with the same `id`, the Event under the
+        // same name (the API refuses the repeat). Written after the status, a SIGKILL in between
+        // lost both (RELIABILITY.md).
+        for event in decision.events {
+            let digest = request.transitionDigest(event.reason)
+            audit.record(event, request: request, status: decision.status, digest: digest, at: time)
+            await publishTransition(event, of: object, digest: digest)
+        }
         if decision.statusChanged {
             object = try await writeStatus(decision.status, of: object)
         }
         metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
-        for event in decision.events {
-            audit.record(event, request: request, status: decision.status, at: time)
-            // Only queued here: delivery (and its retries) never holds up the reconcile.
-            if event.notify { notifier?.enqueue(TransitionNotification(event, request: request, status: decision.status, at: time)) }
-            await publish(object, type: event.kind == .warning ? .warning : .normal, reason: event.reason, note: event.message)
+        // Only queued here, once the status holds the transition (a retry is not announced
+        // twice); delivery and its retries never hold up the reconcile.
+        for event in decision.events where event.notify {
+            notifier?.enqueue(TransitionNotification(event, request: request, status: decision.status, at: time))
         }
         await reportIgnored(decision.ignoredApprovals, of: object)
+        try await adoptApprovals(of: object)
         if deleting, (object.metadata.finalizers ?? []).contains(Self.finalizer) {
             _ = try await setFinalizers(object, (object.metadata.finalizers ?? []).filter { $0 != Self.finalizer })
             return nil
@@ -126,7 +137,9 @@ final class Reconciler: Sendable {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])
                 let note = "\(kind) \(name ?? "") \(what) while its grant is active; it was put back"
-                audit.record(reason: "MeshObjectRestored", type: .warning, message: note, request: object.value, at: now())
+                audit.record(
+                    reason: "MeshObjectRestored", type: .warning, message: note, request: object.value,
+                    occurrence: "\(kind)/\(name ?? "")/\(MicroTime(now()).description)", at: now())
                 await publish(object, type: .warning, reason: "MeshObjectRestored", note: note)
             }
         }
@@ -183,24 +196,47 @@ final class Reconciler: Sendable {
             let isNew = reportedIgnored.withLock { $0.insert(id).inserted }
             guard isNew else { continue }
             let note = "ElevationApproval \(item.approval): \(item.message)"
-            audit.record(reason: "ApprovalIgnored", type: .warning, message: note, request: object.value, at: now())
+            audit.record(
+                reason: "ApprovalIgnored", type: .warning, message: note, request: object.value, occurrence: item.approval, at: now())
             await publish(object, type: .warning, reason: "ApprovalIgnored", note: note)
         }
     }
 
-    /// Publishes an Event about the request; Events are best-effort, failures are logged.
-    /// A transient failure (429, 5xx, a dropped connection) is retried a few times within about
-    /// 1.5 s, because the status was already written and the transition will not be decided
-    /// again: without the retry, 10% of API calls failing lost 7% of the Events
-    /// (Tests/e2e/test_reliability_faults.py, errors-10pct).
+    /// Publishes an Event about the request that repeats fold into a series (an ignored approval,
+    /// a repair); best-effort, see `retryingEvent`.
     func publish(_ object: RequestObject, type: EventRecorder.EventType, reason: String, note: String) async {
-        let regarding = Kube.ObjectReference(
+        let regarding = Self.reference(object)
+        await retryingEvent(reason) {
+            try await self.events.publish(regarding: regarding, type: type, reason: reason, action: reason, note: note)
+        }
+    }
+
+    /// Publishes a transition's Event once: named after its transition digest, so the repeat a
+    /// retry or a restart makes is refused by the API server and leaves one Event.
+    private func publishTransition(_ event: DecisionEvent, of object: RequestObject, digest: String) async {
+        let regarding = Self.reference(object)
+        await retryingEvent(event.reason) {
+            try await self.events.publishOnce(
+                regarding: regarding, type: event.kind == .warning ? .warning : .normal, reason: event.reason,
+                action: event.reason, note: event.message, key: digest)
+        }
+    }
+
+    private static func reference(_ object: RequestObject) -> Kube.ObjectReference {
+        Kube.ObjectReference(
             apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: object.metadata.name,
             namespace: object.metadata.namespace, uid: object.metadata.uid)
+    }
+
+    /// Runs `publish`; Events are best-effort, failures are logged. A transient failure (429,
+    /// 5xx, a dropped connection) is retried a few times within about 1.5 s: without the retry,
+    /// 10% of API calls failing lost 7% of the Events (Tests/e2e/test_reliability_faults.py,
+    /// errors-10pct).
+    private func retryingEvent(_ reason: String, _ publish: () async throws -> Void) async {
         var delay = Duration.milliseconds(50)
         for attempt in 1...5 {
             do {
-                try await events.publish(regarding: regarding, type: type, reason: reason, action: reason, note: note)
+                try await publish()
                 return
             } catch {
                 let wait: Duration?

@@ -22,7 +22,7 @@ import YAML
         status.expiresAt = Date(timeIntervalSince1970: 1_800_000_000)
         log.record(
             DecisionEvent(kind: .normal, reason: "Granted", message: "GET /admin/queue", notify: true), request: request,
-            status: status, at: Date(timeIntervalSince1970: 1_799_999_400))
+            status: status, digest: request.transitionDigest("Granted"), at: Date(timeIntervalSince1970: 1_799_999_400))
         let line = try #require(lines.all.first)
         #expect(lines.all.count == 1)
         #expect(!line.contains("\n"))
@@ -35,6 +35,42 @@ import YAML
         #expect(object["expiresAt"]?.stringValue == "2027-01-15T08:00:00Z")
         #expect(object["time"]?.stringValue == "2027-01-15T07:50:00Z")
         #expect(line.hasPrefix(#"{"breakGlass":false,"event":"Granted""#))
+        let id = try #require(object["id"]?.stringValue)
+        #expect(id.hasPrefix("u-1/Granted/") && id.count == "u-1/Granted/".count + 16, "\(id)")
+    }
+
+    static func request(uid: String = "u-1", generation: Int64 = 1, phase: RequestPhase? = .pending) -> ElevationRequest {
+        var meta = Elevation.ObjectMeta(name: "inc-1", namespace: "payments", uid: uid, generation: generation)
+        meta.resourceVersion = "41"
+        var request = ElevationRequest(
+            metadata: meta,
+            spec: ElevationRequestSpec(
+                policy: "payments-debug", requester: Identity(user: "alice@example.com"),
+                subject: Subject(serviceAccount: ServiceAccountRef(namespace: "tools", name: "debugger"))))
+        var status = ElevationRequestStatus()
+        status.phase = phase
+        request.status = phase == nil ? nil : status
+        return request
+    }
+
+    /// The id a consumer de-duplicates by: the same transition decided again from the same stored
+    /// request (a retry, a restart) has the same digest; anything that makes it another
+    /// transition changes it.
+    @Test func theTransitionDigestIsStableForARetryAndDiffersForAnyOtherTransition() {
+        let base = Self.request()
+        let digest = base.transitionDigest("Granted")
+        #expect(digest.count == 16 && digest.allSatisfy(\.isHexDigit))
+        var retried = base
+        retried.metadata.resourceVersion = "42"  // the finalizer or a label changed in between
+        retried.metadata.labels = ["team": "payments"]
+        #expect(retried.transitionDigest("Granted") == digest)
+        #expect(ElevationRequest(metadata: base.metadata, spec: base.spec, status: base.status).transitionDigest("Granted") == digest)
+        let others = [
+            base.transitionDigest("Expired"), Self.request(uid: "u-2").transitionDigest("Granted"),
+            Self.request(generation: 2).transitionDigest("Granted"), Self.request(phase: nil).transitionDigest("Granted"),
+            Self.request(phase: .active).transitionDigest("Granted"),
+        ]
+        #expect(Set(others + [digest]).count == others.count + 1)
     }
 
     static let desired: JSONValue = .object([

@@ -54,6 +54,35 @@ import YAML
         #expect(try await storedEvents(server, client).count == 2)
     }
 
+    @Test func anEventPublishedOnceExistsOnceUnderItsKeyAcrossRecorders() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base))
+        let clock = TestWallClock()
+        let recorder = EventRecorder(client: client, reportingController: "c", reportingInstance: "i", now: { clock.now })
+        #expect(try await recorder.publishOnce(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", note: "until 10:00", key: "0123abcd"))
+        clock.advance(1)
+        // A retry in this process, and another process after a crash (a new recorder), both find it.
+        #expect(try await !recorder.publishOnce(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", note: "until 10:01", key: "0123abcd"))
+        let restarted = EventRecorder(client: client, reportingController: "c", reportingInstance: "j", now: { clock.now })
+        #expect(try await !restarted.publishOnce(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", key: "0123abcd"))
+        #expect(try await restarted.publishOnce(regarding: regarding, type: .normal, reason: "Expired", action: "Expired", key: "4567ef01"))
+        let events = try await storedEvents(server, client)
+        #expect(events.compactMap { $0["metadata"]?["name"]?.stringValue }.sorted() == ["req-1.0123abcd", "req-1.4567ef01"])
+        #expect(events.first { $0["reason"] == .string("Granted") }?["note"] == .string("until 10:00"))
+        #expect(events.allSatisfy { $0["series"] == nil })
+    }
+
+    @Test func aLongObjectNameIsCutSoTheEventNameStaysValid() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base))
+        let recorder = EventRecorder(client: client, reportingController: "c", reportingInstance: "i")
+        let long = ObjectReference(apiVersion: "v1", kind: "ConfigMap", name: String(repeating: "a", count: 234) + ".-b", namespace: "team-a")
+        try await recorder.publishOnce(regarding: long, type: .normal, reason: "R", action: "A", key: "0123456789abcdef")
+        let name = try #require(try await storedEvents(server, client).first?["metadata"]?["name"]?.stringValue)
+        #expect(name.count <= 253)
+        #expect(name.hasSuffix("a.0123456789abcdef"))
+    }
+
     @Test func longNotesAreCutToOneKilobyte() {
         let note = String(repeating: "é", count: 2000)
         let cut = EventRecorder.limitNote(note)

@@ -9,16 +9,24 @@ Invariants (each breach is a violation naming the request):
 - no orphan: at the end no managed object is left and every object the recorder saw belonged to
   a request of the load;
 - no missed expiry: no request is still Active or Pending after its `expiresAt` plus the lag;
-- no double grant: one object per request, and every `Granted` audit line of a request names
-  the same `expiresAt`.
-Missing Events or audit lines for a transition are counted (`missingHistory`), and are
-violations unless the scenario kills the controller (a SIGKILL between the status write and the
-Event can lose the Event; that is measured, not hidden).
+- no double grant: one object per request, and one `Granted` (or `BreakGlass`) transition per
+  request in the audit lines, whose last line names the `expiresAt` of the final status;
+- nothing lost from the record: every transition the final status shows (Granted, and the final
+  phase) has its audit line and its Event; every audit line has an `id`; the audit lines of
+  one transition all carry the same `id` (the controller writes a transition's line before its
+  status, so a crash or a failed status write repeats it: at least once, de-duplicated by `id`);
+  each transition has one Event, never two.
+Missing Events are counted (`missingHistory`) and are violations unless `strict_history` is off;
+missing audit lines are always violations. Repeated audit lines are counted (`repeatedAuditLines`).
 """
 import datetime
 import statistics
 import time
 
+# The Event reasons of transitions (API.md "Life of a request"); each happens at most once per
+# request in the load, so two ids for one of them are two transitions.
+TRANSITIONS = {"PendingApproval", "Granted", "BreakGlass", "ExpiringSoon", "Expired", "Revoked", "Denied", "Reviewed",
+               "IdentityUnverified"}
 
 def epoch(text):
     if not text:
@@ -43,15 +51,34 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
     for event in recorder_events:
         objects.setdefault(event["requestUID"], {}).setdefault(event["uid"], []).append(event)
     event_reasons = {}
+    event_count = {}
     for event in events:
-        event_reasons.setdefault((event.get("regarding") or {}).get("uid"), set()).add(event.get("reason"))
+        uid, reason = (event.get("regarding") or {}).get("uid"), event.get("reason")
+        event_reasons.setdefault(uid, set()).add(reason)
+        event_count[(uid, reason)] = event_count.get((uid, reason), 0) + 1
     audit_events = {}
-    granted_expiry = {}
-    for _, line, _ in audit_lines:
-        audit_events.setdefault(line.get("uid"), set()).add(line.get("event"))
-        if line.get("event") in ("Granted", "BreakGlass"):
-            granted_expiry.setdefault(line.get("uid"), set()).add(line.get("expiresAt"))
-    overstays, revoke_lags, grant_latencies, missing_history = [], [], [], []
+    transition_ids = {}   # (request uid, transition) -> ids of its lines
+    granted = {}          # request uid -> (id, expiresAt) of its Granted/BreakGlass lines, in arrival order
+    seen_ids, repeated = set(), 0
+    for _, line, _ in sorted(audit_lines, key=lambda item: item[0]):
+        uid, event, line_id = line.get("uid"), line.get("event"), line.get("id")
+        audit_events.setdefault(uid, set()).add(event)
+        if not line_id:
+            violations.append(f"{line.get('request')}: a {event} audit line without an id")
+        elif line_id in seen_ids:
+            repeated += 1
+        seen_ids.add(line_id)
+        if event in TRANSITIONS:
+            transition_ids.setdefault((uid, event), set()).add(line_id)
+        if event in ("Granted", "BreakGlass"):
+            granted.setdefault(uid, []).append((line_id, line.get("expiresAt")))
+    for (uid, event), ids in sorted(transition_ids.items(), key=str):
+        if event not in ("Granted", "BreakGlass") and len(ids) > 1:
+            violations.append(f"request uid {uid}: {len(ids)} {event} transitions (ids {sorted(map(str, ids))})")
+    for (uid, reason), count in sorted(event_count.items(), key=str):
+        if reason in TRANSITIONS and count > 1:
+            violations.append(f"request uid {uid}: {count} {reason} Events for one transition")
+    overstays, revoke_lags, grant_latencies, missing_history, missing_lines = [], [], [], [], 0
     worst = []  # (seconds late, request, what) for the figures' worst cases
     phases = {}
 
@@ -74,8 +101,13 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
             intervals.append((object_uid, added, deleted[0] if deleted else None))
         if len(intervals) > 1:
             violations.append(f"{name}: double grant: {len(intervals)} AuthorizationPolicies over its life")
-        if len(granted_expiry.get(uid, set())) > 1:
-            violations.append(f"{name}: double grant: Granted audit lines with expiresAt {sorted(granted_expiry[uid])}")
+        grants = granted.get(uid, [])
+        if len({line_id for line_id, _ in grants}) > 1:
+            violations.append(f"{name}: double grant: Granted audit lines of {len({i for i, _ in grants})} transitions, "
+                              f"expiresAt {sorted({str(e) for _, e in grants})}")
+        elif grants and granted_at and epoch(grants[-1][1]) != expires:
+            violations.append(f"{name}: the last Granted audit line says expiresAt {grants[-1][1]}, "
+                              f"the status {status.get('expiresAt')}")
         if phase == "Denied" and intervals:
             violations.append(f"{name}: Denied ({status_reason(status)}) but an AuthorizationPolicy existed")
         needs_approval = record["kind"] in ("approved", "denied") and not record["name"].startswith("long-")
@@ -121,9 +153,11 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
         expected = {"Denied": {"Denied"}, "Revoked": {"Revoked"}, "Expired": {"Expired"}}.get(phase, set())
         if granted_at:
             expected.add("Granted")
-        for source, seen in (("Event", event_reasons.get(uid, set())), ("audit line", audit_events.get(uid, set()))):
-            for reason in sorted(expected - seen):
-                missing_history.append(f"{name}: no {reason} {source} (phase {phase})")
+        for reason in sorted(expected - event_reasons.get(uid, set())):
+            missing_history.append(f"{name}: no {reason} Event (phase {phase})")
+        for reason in sorted(expected - audit_events.get(uid, set())):
+            violations.append(f"{name}: no {reason} audit line (phase {phase})")
+            missing_lines += 1
 
     for policy in final_policies:
         violations.append(f"orphan at the end: {policy['metadata']['namespace']}/{policy['metadata']['name']}")
@@ -146,7 +180,9 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
         "worstGrants": [list(w) for w in sorted((w for w in worst if w[2] == "grant"), reverse=True)[:5]],
         "missingHistory": len(missing_history),
         "missingHistoryExamples": missing_history[:10],
+        "missingAuditLines": missing_lines,
         "auditLines": len(audit_lines),
+        "repeatedAuditLines": repeated,
         "spuriousRestores": len(restored),
         "events": len(events),
     }

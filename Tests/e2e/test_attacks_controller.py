@@ -63,6 +63,16 @@ class World:
                 return item
         return None
 
+    def owner_uids(self, approval):
+        """The uids an approval's ownerReferences name; None when the approval does not exist."""
+        try:
+            body = self.api.get_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "elevationapprovals", approval)
+        except ApiException as error:
+            if error.status == 404:
+                return None
+            raise
+        return [ref["uid"] for ref in body["metadata"].get("ownerReferences") or []]
+
     def events(self, name, reason):
         return [e for e in self.cluster.events() if (e.get("regarding") or {}).get("name") == name and e.get("reason") == reason]
 
@@ -123,15 +133,18 @@ def test_an_approval_replayed_onto_a_recreated_request_of_the_same_name_does_not
     world.create("elevationapprovals", approval_body("replay-bob", "replay", first, "bob@example.com"))
     world.wait_phase("replay", "Active")
     assert world.mesh("replay") is not None
+    # The approval is owned by its request (API.md), so it goes with it: the sandbox collects
+    # garbage by ownerReferences as kube-controller-manager does.
+    assert wait_until(lambda: world.owner_uids("replay-bob") == [first], timeout=10), world.owner_uids("replay-bob")
     world.api.delete_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "elevationrequests", "replay")
     assert wait_until(lambda: not any(r["metadata"]["name"] == "replay" for r in world.cluster.requests()), timeout=15)
     assert world.mesh("replay") is None
+    assert wait_until(lambda: world.owner_uids("replay-bob") is None, timeout=10), "the approval outlived its request"
     second = world.create("elevationrequests", request_body("replay"))["metadata"]["uid"]
     assert second != first
     world.create("elevationapprovals", approval_body("replay-bob-again", "replay", first, "bob@example.com"))
-    # The audit line names this approval. The Event may be a repeat folded into the series of the
-    # first ApprovalIgnored Event on the new request (the old, still-present `replay-bob` is
-    # ignored too: approvals carry no ownerReference to their request yet), so it is counted.
+    # The audit line names this approval; the Event may be a repeat folded into the series of an
+    # earlier ApprovalIgnored Event on the new request, so it is counted.
     (line,) = wait_until(lambda: [line for line in world.audit("replay", "ApprovalIgnored")
                                   if line["uid"] == second and "replay-bob-again" in line["message"]], timeout=15)
     assert first in line["message"] and line["type"] == "Warning"
@@ -142,6 +155,8 @@ def test_an_approval_replayed_onto_a_recreated_request_of_the_same_name_does_not
     assert wait_until(lambda: mentions() >= ignored_before, timeout=10), (mentions(), ignored_before)
     time.sleep(0.5)
     assert world.phase("replay") == "Pending" and world.mesh("replay") is None
+    # Bound to the first object: never owned by the second (it would otherwise live as long as it).
+    assert world.owner_uids("replay-bob-again") == []
 
 
 def test_a_spec_edit_after_approval_is_refused_by_cel_and_denied_by_the_controller(world):

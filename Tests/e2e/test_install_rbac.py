@@ -27,6 +27,10 @@ from sandbox_support import ELEVATOR, ROOT, Sandbox, wait_until
 NAMESPACE = "payments"
 # Granted although the life above never calls them, each for a reason the test cannot provoke.
 EXCEPTIONS = {
+    ("delete", "elevator.dev", "elevationapprovals"):
+        "never called: the controller sets an ownerReference on approvals (patch), and kube-apiserver's "
+        "OwnerReferencesPermissionEnforcement admission plugin demands delete on an object to change its "
+        "ownerReferences (the sandbox runs no admission plugins)",
     ("update", "elevator.dev", "elevationrequests/finalizers"):
         "never called: mesh objects carry an ownerReference with blockOwnerDeletion to their request, and "
         "kube-apiserver's OwnerReferencesPermissionEnforcement admission plugin demands update on the owner's "

@@ -23,7 +23,8 @@ def clean():
     final = [{"metadata": {"name": "appr-1", "uid": "u1"},
               "status": {"phase": "Expired", "grantedAt": iso(T0 + 1), "expiresAt": iso(T0 + 6)}}]
     events = [{"regarding": {"uid": "u1"}, "reason": reason} for reason in ("PendingApproval", "Granted", "Expired")]
-    lines = [(0, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 6)}, 1), (0, {"uid": "u1", "event": "Expired"}, 1)]
+    lines = [(T0 + 1, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 6), "id": "u1/Granted/aa"}, 1),
+             (T0 + 6, {"uid": "u1", "event": "Expired", "id": "u1/Expired/bb"}, 1)]
     return records, mesh, final, [], events, lines
 
 
@@ -57,8 +58,16 @@ CASES = [
     ("two objects", lambda r, m, f, p, e, a: m.extend([{"time": T0 + 2, "type": "ADDED", "uid": "ap2", "requestUID": "u1"},
                                                        {"time": T0 + 6, "type": "DELETED", "uid": "ap2", "requestUID": "u1"}]),
      "double grant"),
-    ("two Granted expiries", lambda r, m, f, p, e, a: a.append((0, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 9)}, 2)),
-     "double grant"),
+    ("two Granted transitions", lambda r, m, f, p, e, a: a.append(
+        (T0 + 2, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 9), "id": "u1/Granted/cc"}, 2)), "double grant"),
+    ("a retried Granted that is not what the status holds", lambda r, m, f, p, e, a: a.insert(
+        1, (T0 + 2, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 7), "id": "u1/Granted/aa"}, 2)),
+     "last Granted audit line"),
+    ("two Expired transitions", lambda r, m, f, p, e, a: a.append((T0 + 7, {"uid": "u1", "event": "Expired", "id": "u1/Expired/dd"}, 1)),
+     "2 Expired transitions"),
+    ("a line without an id", lambda r, m, f, p, e, a: a[1][1].pop("id"), "without an id"),
+    ("two Events for one transition", lambda r, m, f, p, e, a: e.append({"regarding": {"uid": "u1"}, "reason": "Granted"}),
+     "2 Granted Events"),
     ("denied but granted", lambda r, m, f, p, e, a: f[0]["status"].update(phase="Denied"), "Denied"),
     ("cut short", lambda r, m, f, p, e, a: m[1].update(time=T0 + 3), "cut short"),
     ("wrong window", lambda r, m, f, p, e, a: f[0]["status"].update(expiresAt=iso(T0 + 20)), "not the requested"),
@@ -75,6 +84,21 @@ def test_each_broken_invariant_is_a_violation(case, edit, words):
     assert any(words in v for v in violations), violations
 
 
-def test_missing_history_is_counted_not_failed_when_kills_are_expected():
+def test_missing_events_are_counted_not_failed_when_not_strict():
     figures, violations = run(broken(lambda r, m, f, p, e, a: e.pop()), strict=False)
     assert violations == [] and figures["missingHistory"] == 1
+
+
+def test_a_missing_audit_line_fails_even_when_not_strict():
+    figures, violations = run(broken(lambda r, m, f, p, e, a: a.pop(0)), strict=False)
+    assert any("no Granted audit line" in v for v in violations) and figures["missingAuditLines"] == 1
+
+
+def test_a_transition_repeated_with_the_same_id_is_one_transition():
+    """A kill between the audit line and the status write: the restarted controller decides the
+    grant again a second later and writes its line again, with the same id and a later expiresAt
+    that the status then holds."""
+    def retried(r, m, f, p, e, a):
+        a.insert(0, (T0 + 0.5, {"uid": "u1", "event": "Granted", "expiresAt": iso(T0 + 5), "id": "u1/Granted/aa"}, 1))
+    figures, violations = run(broken(retried))
+    assert violations == [] and figures["repeatedAuditLines"] == 1

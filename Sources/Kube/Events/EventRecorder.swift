@@ -97,6 +97,39 @@ public actor EventRecorder {
         return created
     }
 
+    /// Publishes an Event that must exist exactly once however often it is published: its name
+    /// is `<object name>.<key>`, so a second publish (a retry, another process after a crash) is
+    /// refused by the API server as `AlreadyExists` and leaves the first one as it is.
+    ///
+    /// - Parameter key: what makes this Event unique for `regarding` (lowercase letters, digits,
+    ///   `-`; a hex digest, say), at most 63 characters.
+    /// - Returns: true when this call created the Event, false when it already existed.
+    ///
+    /// Caveat: the stored Event keeps the first publish's note (events.k8s.io/v1 notes are
+    /// immutable), and such Events are never folded into a series.
+    @discardableResult
+    public func publishOnce(
+        regarding: ObjectReference, type: EventType, reason: String, action: String, note: String? = nil, key: String
+    ) async throws -> Bool {
+        let namespace = regarding.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+        let suffix = String(key.prefix(63))
+        // A name is at most 253 characters and must end in a letter or digit before the dot.
+        var base = String((regarding.name ?? "event").prefix(252 - suffix.count))
+        while let last = base.last, last == "." || last == "-" { base.removeLast() }
+        let time = now()
+        let event = Event(
+            metadata: ObjectMeta(name: "\(base).\(suffix)", namespace: namespace), eventTime: MicroTime(time),
+            reportingController: reportingController, reportingInstance: reportingInstance,
+            action: String(action.prefix(128)), reason: String(reason.prefix(128)), regarding: regarding, related: nil,
+            note: note.map(Self.limitNote), type: type.rawValue)
+        do {
+            _ = try await client.create(event, namespace: namespace)
+            return true
+        } catch KubeError.alreadyExists {
+            return false
+        }
+    }
+
     /// The note cut to 1 kB on a character boundary.
     static func limitNote(_ note: String) -> String {
         guard note.utf8.count > 1024 else { return note }
