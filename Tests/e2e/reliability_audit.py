@@ -59,7 +59,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
     audit_events = {}
     transition_ids = {}   # (request uid, transition) -> ids of its lines
     granted = {}          # request uid -> (id, expiresAt) of its Granted/BreakGlass lines, in arrival order
-    seen_ids, repeated = set(), 0
+    seen_ids, repeated, repeated_ids = set(), 0, set()
     for _, line, _ in sorted(audit_lines, key=lambda item: item[0]):
         uid, event, line_id = line.get("uid"), line.get("event"), line.get("id")
         audit_events.setdefault(uid, set()).add(event)
@@ -67,6 +67,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
             violations.append(f"{line.get('request')}: a {event} audit line without an id")
         elif line_id in seen_ids:
             repeated += 1
+            repeated_ids.add(line_id)
         seen_ids.add(line_id)
         if event in TRANSITIONS:
             transition_ids.setdefault((uid, event), set()).add(line_id)
@@ -183,6 +184,7 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
         "missingAuditLines": missing_lines,
         "auditLines": len(audit_lines),
         "repeatedAuditLines": repeated,
+        "repeatedIDs": sorted(repeated_ids)[:50],
         "spuriousRestores": len(restored),
         "events": len(events),
     }
