@@ -70,7 +70,7 @@ final class Reconciler: Sendable {
         let environment = DecisionEnvironment(
             identityVerified: identityVerified.withLock { $0 },
             meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
-            backends: servedBackends)
+            backends: servedBackends, grantWrittenUntil: grantWrittenUntil(object))
         let policy = caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value
         let decision = decide(
             request: request, policy: policy,
@@ -146,6 +146,15 @@ final class Reconciler: Sendable {
         func identity(_ json: JSONValue) -> [JSONValue?] { [json["apiVersion"], json["kind"], json["metadata"]?["name"]] }
         let wanted = Set(decision.meshObjects.map(identity))
         for stale in existing where !wanted.contains(identity(stale.value.json)) { try await writer.delete(stale) }
+    }
+
+    /// The earliest `expires-at` of the cached mesh objects of a request whose status is not
+    /// Active yet: a grant an earlier attempt wrote before it died (see `DecisionEnvironment`).
+    private func grantWrittenUntil(_ object: RequestObject) -> Date? {
+        guard object.value.phase == .pending, let uid = object.metadata.uid else { return nil }
+        return caches.meshObjects(ofRequestUID: uid)
+            .compactMap { $0.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue.flatMap(RFC3339.parse) }
+            .min()
     }
 
     /// The backends whose resources the cluster serves (a mesh whose CRDs are missing cannot grant).

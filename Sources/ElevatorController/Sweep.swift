@@ -15,8 +15,10 @@ extension ElevatorController {
 
 extension Reconciler {
     /// Deletes managed mesh objects (label and request-uid annotation both present) whose request
-    /// is gone, finished, or whose `expires-at` has passed. A Pending request's object is left
-    /// alone: it is a grant being written, whose status is on its way.
+    /// is gone or finished, or is Active and whose `expires-at` has passed. A Pending request's
+    /// object is left alone, even past its `expires-at`: it is a grant whose status is on its
+    /// way, or was lost to a crash, and the request's reconcile (which runs for every request at
+    /// start) needs it to keep that grant's window instead of starting a new one, and deletes it.
     func sweep() async -> Int {
         var deleted = 0
         let time = now()
@@ -28,7 +30,7 @@ extension Reconciler {
                 .flatMap(RFC3339.parse)
             let orphan: Bool
             if let request {
-                orphan = request.phase.isTerminal || (expiresAt.map { time >= $0 } ?? false)
+                orphan = request.phase.isTerminal || (request.phase == .active && (expiresAt.map { time >= $0 } ?? false))
             } else {
                 orphan = true
             }

@@ -5,7 +5,8 @@ Invariants (each breach is a violation naming the request):
 - no grant without approval: a request that needed an approval has no AuthorizationPolicy
   before its Approve was sent, and a denied request never has one;
 - no grant outside its window beyond the lag: an object appears only after its request was
-  created and is gone at most `lag` seconds after `expiresAt` (or after `spec.revoked` was set);
+  created and not before `grantedAt` (the window never restarts), and is gone at most `lag`
+  seconds after `expiresAt` (or after `spec.revoked` was set);
 - no orphan: at the end no managed object is left and every object the recorder saw belonged to
   a request of the load;
 - no missed expiry: no request is still Active or Pending after its `expiresAt` plus the lag;
@@ -120,6 +121,10 @@ def audit(records, recorder_events, final_requests, final_policies, events, audi
                 violations.append(f"{name}: granted without approval (object at {added:.3f}, approval {approval})")
             if added < record["created"]:
                 violations.append(f"{name}: object before the request was created")
+            if granted_at and added < granted_at - 0.5:
+                # grantedAt is the decision's second and the object is written after it: an
+                # object from before says the window restarted, so the grant outlasts it.
+                violations.append(f"{name}: its object existed {granted_at - added:.2f} s before grantedAt (the window restarted)")
             if phase == "Active" and expires and expires > now:
                 continue
             end = expires

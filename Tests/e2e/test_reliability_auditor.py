@@ -70,6 +70,8 @@ CASES = [
      "2 Granted Events"),
     ("denied but granted", lambda r, m, f, p, e, a: f[0]["status"].update(phase="Denied"), "Denied"),
     ("cut short", lambda r, m, f, p, e, a: m[1].update(time=T0 + 3), "cut short"),
+    ("window restarted after a kill", lambda r, m, f, p, e, a: m[0].update(time=T0 + 0.2) or r["appr-1"]["approval"].update(time=T0 + 0.1),
+     "window restarted"),
     ("wrong window", lambda r, m, f, p, e, a: f[0]["status"].update(expiresAt=iso(T0 + 20)), "not the requested"),
     ("no Expired Event", lambda r, m, f, p, e, a: e.pop(), "no Expired Event"),
     ("a repair nobody caused", lambda r, m, f, p, e, a: a.append((0, {"uid": "u1", "request": "appr-1", "event": "MeshObjectRestored"}, 1)),

@@ -161,18 +161,25 @@ private func grant(
         warnings = assessment.warnings
     }
     let start = max(builder.stamp, checked.extendsUntil ?? builder.stamp)
-    let expiresAt = start.addingTimeInterval(checked.duration.timeInterval)
+    var expiresAt = start.addingTimeInterval(checked.duration.timeInterval)
+    var grantedAt = builder.stamp
+    // Objects written by an attempt whose status never landed: the window began then. Only ever
+    // shortens the window, never lengthens it.
+    if let written = environment.grantWrittenUntil, written < expiresAt {
+        expiresAt = written
+        grantedAt = min(builder.stamp, written.addingTimeInterval(-checked.duration.timeInterval))
+    }
     let grant = Grant(
         requestName: request.metadata.name, namespace: request.metadata.namespace ?? "",
         requestUID: request.metadata.uid ?? "", policyName: policy.metadata.name, requester: request.spec.requester.user,
         mesh: policy.spec.effectiveMesh, target: policy.spec.target, subject: request.spec.subject, rules: checked.rules,
-        grantedAt: builder.stamp, expiresAt: expiresAt, breakGlass: request.spec.breakGlass == true)
+        grantedAt: grantedAt, expiresAt: expiresAt, breakGlass: request.spec.breakGlass == true)
     let objects: [JSONValue]
     do { objects = try backend.render(grant) } catch {
         return builder.deny(Denial(.policyNotReady, error.description))
     }
     builder.status.phase = .active
-    builder.status.grantedAt = builder.stamp
+    builder.status.grantedAt = grantedAt
     builder.status.expiresAt = expiresAt
     builder.status.grant = backend.references(for: grant)
     let message = ([grant.summary] + warnings).joined(separator: "; ")
@@ -182,6 +189,11 @@ private func grant(
         builder.event(.warning, "BreakGlass", "break-glass grant without approval, to be reviewed: \(message)", notify: true)
     } else {
         builder.event(.normal, "Granted", message, notify: true)
+    }
+    if builder.now >= expiresAt {
+        // That window closed while the status was on its way (the controller was down): the
+        // grant happened and is over; its objects go now.
+        return builder.expire("the window closed at \(RFC3339.format(expiresAt)) before the grant's status was written")
     }
     let warnAt = Grant.warningTime(expiresAt: expiresAt, window: checked.duration.timeInterval)
     return builder.finish(grant: grant, meshObjects: objects, nextReview: max(warnAt, builder.now))

@@ -98,12 +98,21 @@ public struct DecisionEnvironment: Sendable {
     public var meshObjects: [JSONValue]?
     /// The backends, one per supported mesh.
     public var backends: [any MeshBackend]
+    /// The earliest `elevator.dev/expires-at` of the mesh objects already written for a request
+    /// that is not Active yet: an earlier attempt granted it, and the controller died (or its
+    /// status write failed) before the status said so. The window was running from then on, so
+    /// a grant decided again ends there instead of starting a new window. Nil: none.
+    public var grantWrittenUntil: Date?
 
     /// An environment; by default identity is verified, the guard is skipped, every mesh of
-    /// `MeshBackends.all` is supported.
-    public init(identityVerified: Bool = true, meshObjects: [JSONValue]? = nil, backends: [any MeshBackend] = MeshBackends.all()) {
+    /// `MeshBackends.all` is supported, and no grant was written before.
+    public init(
+        identityVerified: Bool = true, meshObjects: [JSONValue]? = nil, backends: [any MeshBackend] = MeshBackends.all(),
+        grantWrittenUntil: Date? = nil
+    ) {
         self.identityVerified = identityVerified
         self.meshObjects = meshObjects
         self.backends = backends
+        self.grantWrittenUntil = grantWrittenUntil
     }
 }
