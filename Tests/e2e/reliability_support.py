@@ -18,19 +18,11 @@ import time
 import urllib.parse
 import urllib.request
 
-from sandbox_support import ELEVATOR, ROOT, Sandbox, wait_until
+from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, wait_until
 
 NAMESPACE = "payments"
 MANAGED = "app.kubernetes.io/managed-by=elevator"
 
-BASELINE = """
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: baseline, namespace: payments}
-spec:
-  selector: {matchLabels: {app: payments}}
-  rules: [{from: [{source: {namespaces: [payments]}}]}]
-"""
 
 LOAD_POLICY = """
 apiVersion: elevator.dev/v1alpha1
@@ -73,7 +65,7 @@ class Cluster:
         self.host, self.port = parsed.hostname, parsed.port
         for namespace in (NAMESPACE, "elevator-system", "tools"):
             self.box.kubectl("apply", "-f", "-", input=f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {namespace}}}\n")
-        self.box.kubectl("apply", "-f", "-", input=BASELINE)
+        self.box.kubectl("apply", "-f", "-", input=BASELINE_POLICY)
         if policy:
             self.box.kubectl("apply", "-f", "-", input=policy)
 

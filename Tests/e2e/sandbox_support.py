@@ -16,6 +16,17 @@ ELEVATOR = ROOT / ".build" / "debug" / "elevator"
 FIXTURES = pathlib.Path(__file__).resolve().parent / "fixtures"
 LINE = re.compile(r"^sandbox: serving (https?://[^ ]+) \(kubeconfig: (.+)\)$")
 
+# The ALLOW policy of the `payments` namespace that Elevator's default-deny guard wants to see
+# before it grants anything there (a namespace without one would be opened wide by a grant).
+BASELINE_POLICY = """
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: baseline, namespace: payments}
+spec:
+  selector: {matchLabels: {app: payments}}
+  rules: [{from: [{source: {namespaces: [payments]}}]}]
+"""
+
 
 def kubectl_binary():
     """The real kubectl 1.32 beside the dispatcher on PATH (the dispatcher adds a request per call)."""

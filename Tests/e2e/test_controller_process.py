@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from sandbox_support import ELEVATOR, ROOT, Sandbox, wait_until
+from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, wait_until
 
 
 def fetch(url):
@@ -56,14 +56,7 @@ def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
         assert wait_until(lambda: fetch(f"http://127.0.0.1:{port + 1}/readyz")[0] == 200, timeout=15)
         assert fetch(f"http://127.0.0.1:{port + 1}/healthz")[0] == 200
         box.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: payments}\n")
-        box.kubectl("apply", "-f", "-", input="""
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: baseline, namespace: payments}
-spec:
-  selector: {matchLabels: {app: payments}}
-  rules: [{from: [{source: {namespaces: [payments]}}]}]
-""")
+        box.kubectl("apply", "-f", "-", input=BASELINE_POLICY)
         box.kubectl("apply", "-f", str(ROOT / "manifests" / "samples" / "policy.yaml"))
         request = (ROOT / "manifests" / "samples" / "request.yaml").read_text().replace(
             'reason: "INC-1234 stuck payouts"', 'reason: "INC-1234 stuck payouts"').replace("duration: 10m", "duration: 5m")

@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 
-from sandbox_support import ELEVATOR, ROOT, Sandbox, kubectl_binary, wait_until
+from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, kubectl_binary, wait_until
 
 POLICY = """
 apiVersion: elevator.dev/v1alpha1
@@ -22,14 +22,6 @@ spec:
     stages: [{name: oncall, groups: [payments-oncall], required: 1}]
 """
 
-BASELINE = """
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata: {name: baseline, namespace: payments}
-spec:
-  selector: {matchLabels: {app: payments}}
-  rules: [{from: [{source: {namespaces: [payments]}}]}]
-"""
 
 
 def test_request_wait_approve_list_status_extend_revoke(tmp_path):
@@ -62,7 +54,7 @@ def test_request_wait_approve_list_status_extend_revoke(tmp_path):
     waiting = None
     try:
         box.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: payments}\n")
-        box.kubectl("apply", "-f", "-", input=BASELINE)
+        box.kubectl("apply", "-f", "-", input=BASELINE_POLICY)
         box.kubectl("apply", "-f", "-", input=POLICY)
 
         waiting = subprocess.Popen(
