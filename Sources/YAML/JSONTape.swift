@@ -18,8 +18,10 @@ final class JSONTape {
     struct Entry {
         var kind: Kind
         /// Strings: contains a backslash escape (`escaped`) or a byte above 0x7F (`nonASCII`).
+        /// Objects: `keysChecked` once a lookup checked whether a key repeats, `repeatedKeys` if
+        /// one does (see `member(of:named:)`).
         var flags: UInt8
-        /// Strings and numbers: offset of the first byte (for strings, after the quote).
+        /// Offset of the value's first byte (for strings, after the quote).
         var start: UInt32
         /// Strings and non-integer numbers: the end offset (exclusive; before the closing quote).
         /// Containers: the index of the entry after the container's last descendant.
@@ -31,18 +33,42 @@ final class JSONTape {
 
     static let escaped: UInt8 = 1
     static let nonASCII: UInt8 = 2
+    /// On an object: two members have the same key, or a key has escapes (not checked then).
+    static let repeatedKeys: UInt8 = 4
+    /// On an object: `repeatedKeys` is known.
+    static let keysChecked: UInt8 = 8
 
     /// A private copy of the document, so the tape is valid as long as it lives.
     let bytes: UnsafeMutableBufferPointer<UInt8>
-    let entries: [Entry]
+    /// The entries, owned by the tape. A raw buffer rather than an `Array`: reading an array held
+    /// by a class retains and releases its storage around each access, and the decoder reads
+    /// entries millions of times per LIST.
+    let entries: UnsafeMutableBufferPointer<Entry>
+    /// Where the last member lookup succeeded: the object's entry and the entry after the member
+    /// found (see `member(of:named:)`). Raw memory, not a stored `var`, so reading it costs no
+    /// exclusivity check; only a hint, so any value is safe.
+    let lastFound: UnsafeMutablePointer<(object: Int, next: Int)>
+    /// Key → value entry of objects of many members, by object entry, made on the first lookup
+    /// (raw memory for the same reason as `lastFound`).
+    let keyIndexes: UnsafeMutablePointer<[Int: [String: Int]]>
 
-    private init(copying input: UnsafeBufferPointer<UInt8>, entries: [Entry]) {
+    private init(copying input: UnsafeBufferPointer<UInt8>, entries: UnsafeMutableBufferPointer<Entry>) {
         bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, input.count))
         _ = bytes.initialize(from: input)
         self.entries = entries
+        lastFound = .allocate(capacity: 1)
+        lastFound.initialize(to: (-1, 0))
+        keyIndexes = .allocate(capacity: 1)
+        keyIndexes.initialize(to: [:])
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        bytes.deallocate()
+        entries.baseAddress?.deallocate()
+        lastFound.deallocate()
+        keyIndexes.deinitialize(count: 1)
+        keyIndexes.deallocate()
+    }
 
     /// Parses one JSON value spanning the whole input (whitespace around it is allowed).
     static func parse<Bytes: Collection>(_ input: Bytes) throws(JSONParser.Failure) -> JSONTape where Bytes.Element == UInt8 {
@@ -55,10 +81,9 @@ final class JSONTape {
         guard buffer.count < Int(UInt32.max) else {
             return .failure(JSONParser.Failure(message: "document larger than 4 GiB", offset: 0))
         }
-        var builder = Builder(bytes: buffer)
         // About one entry per 10 bytes of Kubernetes JSON; reserving once avoids copying the tape
         // as it grows (untouched capacity costs no memory).
-        builder.entries.reserveCapacity(buffer.count / 8 + 4)
+        var builder = Builder(bytes: buffer, capacity: buffer.count / 8 + 4)
         do throws(JSONParser.Failure) {
             builder.skipWhitespace()
             try builder.parseValue()
@@ -67,9 +92,10 @@ final class JSONTape {
                 throw JSONParser.Failure(message: "invalid character after top-level value", offset: builder.index)
             }
         } catch {
+            builder.entries.deallocate()
             return .failure(error)
         }
-        return .success(JSONTape(copying: buffer, entries: builder.entries))
+        return .success(JSONTape(copying: buffer, entries: builder.entries.finish()))
     }
 
     /// The index of the entry after `index`'s value (and all its descendants).
@@ -90,10 +116,13 @@ extension JSONTape {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         var depth = 0
-        var entries: [Entry] = []
+        var entries: EntryBuffer
         static let maxDepth = 200
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, capacity: Int) {
+            self.bytes = bytes
+            entries = EntryBuffer(capacity: capacity)
+        }
 
         mutating func skipWhitespace() {
             while index < bytes.count {
@@ -112,9 +141,10 @@ extension JSONTape {
             case UInt8(ascii: "{"): try parseObject()
             case UInt8(ascii: "["): try parseArray()
             case UInt8(ascii: "\""): try parseString()
-            case UInt8(ascii: "t"): try expectLiteral("true"); append(.true)
-            case UInt8(ascii: "f"): try expectLiteral("false"); append(.false)
-            case UInt8(ascii: "n"): try expectLiteral("null"); append(.null)
+            // Literals record where they start, so `RawJSON` can cut any value's text.
+            case UInt8(ascii: "t"): try expectLiteral("true"); append(.true, start: index - 4)
+            case UInt8(ascii: "f"): try expectLiteral("false"); append(.false, start: index - 5)
+            case UInt8(ascii: "n"): try expectLiteral("null"); append(.null, start: index - 4)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
             default:
                 throw fail("invalid character '\(Character(Unicode.Scalar(bytes[index])))' looking for beginning of value")
@@ -284,5 +314,45 @@ extension JSONTape {
             guard Double(text) != nil else { throw JSONParser.Failure(message: "invalid number", offset: start) }
             append(.number, start: start, end: UInt32(truncatingIfNeeded: index))
         }
+    }
+}
+
+extension JSONTape {
+    /// The builder's growing entry storage: a raw buffer the finished tape adopts without a copy.
+    /// The builder owns it until `finish()` (or `deallocate()` after a failure); `Entry` is a
+    /// plain value, so nothing needs deinitialising.
+    struct EntryBuffer {
+        private(set) var base: UnsafeMutablePointer<Entry>
+        private(set) var count = 0
+        private var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 4)
+            base = UnsafeMutablePointer<Entry>.allocate(capacity: self.capacity)
+        }
+
+        @inline(__always) mutating func append(_ entry: Entry) {
+            if count == capacity { grow() }
+            (base + count).initialize(to: entry)
+            count += 1
+        }
+
+        private mutating func grow() {
+            let larger = UnsafeMutablePointer<Entry>.allocate(capacity: capacity * 2)
+            larger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = larger
+            capacity *= 2
+        }
+
+        @inline(__always) subscript(position: Int) -> Entry {
+            get { base[position] }
+            nonmutating set { base[position] = newValue }
+        }
+
+        /// Hands the storage over (the caller deallocates its base address).
+        func finish() -> UnsafeMutableBufferPointer<Entry> { UnsafeMutableBufferPointer(start: base, count: count) }
+
+        func deallocate() { base.deallocate() }
     }
 }
