@@ -6,7 +6,7 @@ extension JSONTape {
         if entry.flags & JSONTape.escaped == 0 {
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<Int(entry.end)]), as: UTF8.self)
         }
-        var decoder = JSONStringDecoder(bytes: UnsafeBufferPointer(bytes), index: start)
+        var decoder = JSONStringDecoder(bytes: bytes, index: start)
         return (try? decoder.decode()) ?? ""
     }
 

@@ -38,23 +38,28 @@ final class JSONTape {
     /// On an object: `repeatedKeys` is known.
     static let keysChecked: UInt8 = 8
 
-    /// A private copy of the document, so the tape is valid as long as it lives.
-    let bytes: UnsafeMutableBufferPointer<UInt8>
+    /// The document's bytes: the caller's buffer while `read(_:_:)` runs (no copy of a 9 MB
+    /// body), then a private copy if the tape outlives the read (see `keepOwnBytes()`). Raw
+    /// memory rather than a stored `var`, so reading it costs no exclusivity check.
+    private let document: UnsafeMutablePointer<(bytes: UnsafeBufferPointer<UInt8>, owned: Bool)>
+    @inline(__always) var bytes: UnsafeBufferPointer<UInt8> { document.pointee.bytes }
     /// The entries, owned by the tape. A raw buffer rather than an `Array`: reading an array held
     /// by a class retains and releases its storage around each access, and the decoder reads
     /// entries millions of times per LIST.
     let entries: UnsafeMutableBufferPointer<Entry>
     /// Where the last member lookup succeeded: the object's entry and the entry after the member
-    /// found (see `member(of:named:)`). Raw memory, not a stored `var`, so reading it costs no
-    /// exclusivity check; only a hint, so any value is safe.
+    /// found (see `member(of:named:)`). Raw memory for the same reason as `document`; only a
+    /// hint, so any value is safe.
     let lastFound: UnsafeMutablePointer<(object: Int, next: Int)>
     /// Key → value entry of objects of many members, by object entry, made on the first lookup
-    /// (raw memory for the same reason as `lastFound`).
+    /// (raw memory for the same reason as `document`).
     let keyIndexes: UnsafeMutablePointer<[Int: [String: Int]]>
 
-    private init(copying input: UnsafeBufferPointer<UInt8>, entries: UnsafeMutableBufferPointer<Entry>) {
-        bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, input.count))
-        _ = bytes.initialize(from: input)
+    /// A tape over `input`, which must stay valid and unchanged until `keepOwnBytes()` or the end
+    /// of the tape's life, whichever comes first.
+    private init(borrowing input: UnsafeBufferPointer<UInt8>, entries: UnsafeMutableBufferPointer<Entry>) {
+        document = .allocate(capacity: 1)
+        document.initialize(to: (input, false))
         self.entries = entries
         lastFound = .allocate(capacity: 1)
         lastFound.initialize(to: (-1, 0))
@@ -63,18 +68,42 @@ final class JSONTape {
     }
 
     deinit {
-        bytes.deallocate()
+        if document.pointee.owned { document.pointee.bytes.deallocate() }
+        document.deallocate()
         entries.baseAddress?.deallocate()
         lastFound.deallocate()
         keyIndexes.deinitialize(count: 1)
         keyIndexes.deallocate()
     }
 
-    /// Parses one JSON value spanning the whole input (whitespace around it is allowed).
-    static func parse<Bytes: Collection>(_ input: Bytes) throws(JSONParser.Failure) -> JSONTape where Bytes.Element == UInt8 {
-        let result: Result<JSONTape, JSONParser.Failure>? = input.withContiguousStorageIfAvailable { parse(buffer: $0) }
-        if let result { return try result.get() }
-        return try Array(input).withUnsafeBufferPointer { parse(buffer: $0) }.get()
+    /// Replaces the borrowed bytes with a private copy, for a tape that outlives its read.
+    func keepOwnBytes() {
+        guard !document.pointee.owned else { return }
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        _ = copy.initialize(from: bytes)
+        document.pointee = (UnsafeBufferPointer(rebasing: copy[0..<bytes.count]), true)
+    }
+
+    /// Whether the tape reads its own copy of the document (for tests).
+    var ownsBytes: Bool { document.pointee.owned }
+
+    /// Parses one JSON value spanning the whole input (whitespace around it is allowed) and runs
+    /// `body` with the tape, or with the failure. The tape reads `input` in place; if it is still
+    /// referenced when `body` returns (a type kept a decoder), it takes a copy of the bytes first,
+    /// so it stays valid whatever the caller does with `input` afterwards.
+    static func read<R>(_ input: some Collection<UInt8>, _ body: (Result<JSONTape, JSONParser.Failure>) throws -> R) rethrows -> R {
+        if let result = try input.withContiguousStorageIfAvailable({ try read(buffer: $0, body) }) { return result }
+        return try Array(input).withUnsafeBufferPointer { try read(buffer: $0, body) }
+    }
+
+    private static func read<R>(buffer: UnsafeBufferPointer<UInt8>, _ body: (Result<JSONTape, JSONParser.Failure>) throws -> R) rethrows -> R {
+        var tape: JSONTape
+        switch parse(buffer: buffer) {
+        case .failure(let failure): return try body(.failure(failure))
+        case .success(let parsed): tape = parsed
+        }
+        defer { if !isKnownUniquelyReferenced(&tape) { tape.keepOwnBytes() } }
+        return try body(.success(tape))
     }
 
     private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONTape, JSONParser.Failure> {
@@ -95,7 +124,7 @@ final class JSONTape {
             builder.entries.deallocate()
             return .failure(error)
         }
-        return .success(JSONTape(copying: buffer, entries: builder.entries.finish()))
+        return .success(JSONTape(borrowing: buffer, entries: builder.entries.finish()))
     }
 
     /// The index of the entry after `index`'s value (and all its descendants).

@@ -10,13 +10,14 @@ extension JSONValueDecoder {
     ///   path of the offending field; errors a type's own `init(from:)` throws that are not
     ///   `DecodingError` pass through unchanged.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON bytes: some Collection<UInt8>) throws -> T {
-        let tape = try JSONTape.parse(bytes)
-        if T.self == JSONValue.self, let value = tape.value(at: 0) as? T { return value }
-        do {
-            return try TapeDecoder(tape: tape, index: 0).decode(type)
-        } catch let error as DecodingError {
-            let failure = DecodingFailure(error)
-            throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+        try JSONTape.read(bytes) { parsed in
+            let tape = try parsed.get()
+            do {
+                return try TapeDecoder(tape: tape, index: 0).decode(type)
+            } catch let error as DecodingError {
+                let failure = DecodingFailure(error)
+                throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ public struct RawJSON: Hashable, Sendable, CustomStringConvertible {
     /// `text` if it is one JSON value (whitespace around it allowed).
     /// - Throws: `JSONParser.Failure` with the offset of the first byte that is not valid JSON.
     public init(text: String) throws(JSONParser.Failure) {
-        _ = try JSONTape.parse(text.utf8)
+        try JSONTape.read(text.utf8) { $0.map { _ in () } }.get()
         self.text = text
     }
 

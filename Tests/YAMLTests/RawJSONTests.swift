@@ -65,3 +65,29 @@ import YAML
         #expect(raw.text == text)
     }
 }
+
+/// The tape reads a body in place (no copy of a 9 MB LIST); a decoder that a type keeps past the
+/// decode must still read the document as it was, whatever the caller does with its buffer.
+@Suite struct BorrowedDocumentTests {
+    final class Kept: Decodable, @unchecked Sendable {
+        // @unchecked: written once in init(from:) and only read by the test that made it.
+        let decoder: any Decoder
+        init(from decoder: any Decoder) throws { self.decoder = decoder }
+    }
+
+    struct Holder: Decodable {
+        var kept: Kept
+    }
+
+    @Test func aDecoderKeptPastTheDecodeReadsItsOwnCopy() throws {
+        var bytes = Array(#"{"kept":{"name":"before"}}"#.utf8)
+        let holder = try JSONValueDecoder().decode(Holder.self, fromJSON: bytes)
+        // Overwrite the caller's buffer in place: a tape still reading it would see "xxxxxx".
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "b") || bytes[index] == UInt8(ascii: "e") {
+            bytes[index] = UInt8(ascii: "x")
+        }
+        struct Name: Decodable { var name: String }
+        #expect(try Name(from: holder.kept.decoder).name == "before")
+        #expect(bytes.contains(UInt8(ascii: "x")))
+    }
+}
