@@ -269,6 +269,17 @@ extension JSONTape {
             index += 1
             let start = index
             var allBits: UInt8 = 0
+            // Eight bytes at a time while none of them ends the fast path (a quote, a backslash,
+            // a control character); the byte loop below finishes the string.
+            let words = UnsafeRawBufferPointer(bytes)
+            var wordBits: UInt64 = 0
+            while index + 8 <= bytes.count {
+                let word = words.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                wordBits |= word
+                index += 8
+            }
+            if wordBits & 0x8080_8080_8080_8080 != 0 { allBits = 0x80 }
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -289,6 +300,19 @@ extension JSONTape {
             _ = try scanner.decode()
             append(.string, flags: JSONTape.escaped | JSONTape.nonASCII, start: start, end: UInt32(truncatingIfNeeded: scanner.index - 1))
             index = scanner.index
+        }
+
+        /// Whether one of the eight bytes of `word` is a quote, a backslash or below 0x20 (the
+        /// classic "has zero byte" test: exact about whether one exists, not about which).
+        @inline(__always) static func hasSpecialByte(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (word &- ones &* 0x20) & ~word
+            return (zeroQuote | zeroBackslash | control) & highs != 0
         }
 
         func isDigit(_ position: Int) -> Bool {

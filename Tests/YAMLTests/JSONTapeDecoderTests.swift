@@ -183,4 +183,23 @@ import YAML
         #expect(shape.spaced["d"]?.keyedPath == "b c/d")
         #expect(shape.spaced["d"]?.superPath == "b c/d/absent")
     }
+
+    /// The scanner reads strings eight bytes at a time: the byte that ends that (a quote, an
+    /// escape, a control character, non-ASCII) must be found wherever it falls in a word.
+    @Test(arguments: 0..<20)
+    func stringsAreReadRightWhereverTheirSpecialByteFalls(position: Int) throws {
+        let prefix = String(repeating: "a", count: position)
+        #expect(try JSONParser.parse(Array("\"\(prefix)\"".utf8)) == .string(prefix))
+        #expect(try JSONParser.parse(Array("[\"\(prefix)\\n\(prefix)\"]".utf8)) == .array([.string(prefix + "\n" + prefix)]))
+        #expect(try JSONParser.parse(Array("\"\(prefix)\u{e9}\(prefix)\"".utf8)) == .string(prefix + "\u{e9}" + prefix))
+        #expect(throws: JSONParser.Failure(message: "invalid character in string literal", offset: 1 + position)) {
+            try JSONParser.parse(Array("\"\(prefix)\u{1}\(prefix)\"".utf8))
+        }
+        #expect(throws: JSONParser.Failure(message: "invalid UTF-8 in string", offset: 1)) {
+            try JSONParser.parse([0x22] + Array(prefix.utf8) + [0xC3, 0x28] + Array(prefix.utf8) + [0x22])
+        }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array("\"\(prefix)".utf8)) }
+        let map = try JSONValueDecoder().decode([String: String].self, fromJSON: Array("{\"\(prefix)k\":\"\(prefix)v\"}".utf8))
+        #expect(map == [prefix + "k": prefix + "v"])
+    }
 }
