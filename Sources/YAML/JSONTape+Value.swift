@@ -18,13 +18,8 @@ extension JSONTape {
     /// match and starts after the member found last in the same object: `init(from:)` usually
     /// asks for keys in the order the server writes them, so most hits cost one comparison.
     func member(of object: Int, named name: UnsafeBufferPointer<UInt8>) -> Int? {
-        var entry = entries[object]
-        if entry.flags & JSONTape.keysChecked == 0 {
-            entry.flags = JSONTape.keysChecked | (keysMayRepeat(object) ? JSONTape.repeatedKeys : 0)
-            entries[object].flags = entry.flags
-        }
-        let end = Int(entry.end)
-        if entry.flags & JSONTape.repeatedKeys != 0 { return lastMember(of: object, end: end, named: name) }
+        let end = Int(entries[object].end)
+        if keysRepeat(object) { return lastMember(of: object, end: end, named: name) }
         let first = object + 1
         let hint = lastFound.pointee
         let start = hint.object == object && hint.next < end ? hint.next : first
@@ -37,6 +32,16 @@ extension JSONTape {
             return found
         }
         return nil
+    }
+
+    /// `keysMayRepeat(object)`, worked out once per object and kept in its entry's flags.
+    @inline(__always) func keysRepeat(_ object: Int) -> Bool {
+        var flags = entries[object].flags
+        if flags & JSONTape.keysChecked == 0 {
+            flags = JSONTape.keysChecked | (keysMayRepeat(object) ? JSONTape.repeatedKeys : 0)
+            entries[object].flags = flags
+        }
+        return flags & JSONTape.repeatedKeys != 0
     }
 
     /// Whether two members of `object` may have the same key: true when they do, or when a key
