@@ -87,9 +87,6 @@ final class JSONTape {
         document.pointee = (UnsafeBufferPointer(rebasing: copy[0..<bytes.count]), true)
     }
 
-    /// Whether the tape reads its own copy of the document (for tests).
-    var ownsBytes: Bool { document.pointee.owned }
-
     /// Parses one JSON value spanning the whole input (whitespace around it is allowed) and runs
     /// `body` with the tape, or with the failure. The tape reads `input` in place; if it is still
     /// referenced when `body` returns (a type kept a decoder), it takes a copy of the bytes first,

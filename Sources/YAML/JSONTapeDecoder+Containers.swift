@@ -2,8 +2,9 @@
 ///
 /// Objects of up to 16 members (nearly every Kubernetes object level) are searched linearly,
 /// comparing the key's UTF-8 bytes with the document's, so no key `String` and no dictionary is
-/// made; the search runs to the end so a duplicate key keeps its last value, as encoding/json
-/// does. Larger objects (big maps) get a key index once. Scalars are read without a child decoder.
+/// made (see `JSONTape.member(of:named:)`: the first match when the object's keys are distinct,
+/// else the last one, as encoding/json keeps). Larger objects (big maps) get a key index once,
+/// kept by the tape. Scalars are read without a child decoder.
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     // Two words and one reference: the standard library's container box copies (retains) and
     // destroys (releases) this value around every field it decodes, so nothing else lives here;

@@ -9,6 +9,7 @@ extension ObjectMeta: JSONMemberDecodable {
     /// Metadata with nothing set.
     public init() {}
 
+    /// Reads one member of a metadata object (the keys and types of the `Codable` conformance).
     public mutating func decodeMember(_ member: borrowing JSONMember) throws {
         if member.is("name") {
             name = try member.decodeString()
@@ -46,6 +47,7 @@ extension ManagedFieldsEntry: JSONMemberDecodable {
     /// An entry with nothing set.
     public init() {}
 
+    /// Reads one member of an entry (the keys and types of the `Codable` conformance).
     public mutating func decodeMember(_ member: borrowing JSONMember) throws {
         if member.is("manager") {
             manager = try member.decodeString()
