@@ -69,8 +69,7 @@ import YAML
 /// The tape reads a body in place (no copy of a 9 MB LIST); a decoder that a type keeps past the
 /// decode must still read the document as it was, whatever the caller does with its buffer.
 @Suite struct BorrowedDocumentTests {
-    final class Kept: Decodable, @unchecked Sendable {
-        // @unchecked: written once in init(from:) and only read by the test that made it.
+    final class Kept: Decodable {
         let decoder: any Decoder
         init(from decoder: any Decoder) throws { self.decoder = decoder }
     }
