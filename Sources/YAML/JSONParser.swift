@@ -29,7 +29,6 @@ public struct JSONParser {
     /// Parses one JSON value that spans the whole input (whitespace around it is allowed).
     /// - Throws: `Failure` with the offset of the first byte that is not valid JSON.
     public static func parse<Bytes: Collection>(_ input: Bytes) throws(Failure) -> JSONValue where Bytes.Element == UInt8 {
-        let tape = try JSONTape.parse(input)
-        return tape.value(at: 0)
+        try JSONTape.read(input) { $0.map { $0.value(at: 0) } }.get()
     }
 }

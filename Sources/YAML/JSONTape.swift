@@ -18,8 +18,10 @@ final class JSONTape {
     struct Entry {
         var kind: Kind
         /// Strings: contains a backslash escape (`escaped`) or a byte above 0x7F (`nonASCII`).
+        /// Objects: `keysChecked` once a lookup checked whether a key repeats, `repeatedKeys` if
+        /// one does (see `member(of:named:)`).
         var flags: UInt8
-        /// Strings and numbers: offset of the first byte (for strings, after the quote).
+        /// Offset of the value's first byte (for strings, after the quote).
         var start: UInt32
         /// Strings and non-integer numbers: the end offset (exclusive; before the closing quote).
         /// Containers: the index of the entry after the container's last descendant.
@@ -31,34 +33,86 @@ final class JSONTape {
 
     static let escaped: UInt8 = 1
     static let nonASCII: UInt8 = 2
+    /// On an object: two members have the same key, or a key has escapes (not checked then).
+    static let repeatedKeys: UInt8 = 4
+    /// On an object: `repeatedKeys` is known.
+    static let keysChecked: UInt8 = 8
 
-    /// A private copy of the document, so the tape is valid as long as it lives.
-    let bytes: UnsafeMutableBufferPointer<UInt8>
-    let entries: [Entry]
+    /// The document's bytes: the caller's buffer while `read(_:_:)` runs (no copy of a 9 MB
+    /// body), then a private copy if the tape outlives the read (see `keepOwnBytes()`). Raw
+    /// memory rather than a stored `var`, so reading it costs no exclusivity check.
+    private let document: UnsafeMutablePointer<(bytes: UnsafeBufferPointer<UInt8>, owned: Bool)>
+    @inline(__always) var bytes: UnsafeBufferPointer<UInt8> { document.pointee.bytes }
+    /// The entries, owned by the tape. A raw buffer rather than an `Array`: reading an array held
+    /// by a class retains and releases its storage around each access, and the decoder reads
+    /// entries millions of times per LIST.
+    let entries: UnsafeMutableBufferPointer<Entry>
+    /// Where the last member lookup succeeded: the object's entry and the entry after the member
+    /// found (see `member(of:named:)`). Raw memory for the same reason as `document`; only a
+    /// hint, so any value is safe.
+    let lastFound: UnsafeMutablePointer<(object: Int, next: Int)>
+    /// Key → value entry of objects of many members, by object entry, made on the first lookup
+    /// (raw memory for the same reason as `document`).
+    let keyIndexes: UnsafeMutablePointer<[Int: [String: Int]]>
+    /// Which types decoded from this tape are `JSONMemberDecodable` (see `memberDecodable(_:)`).
+    let typeCache = TypeCache()
 
-    private init(copying input: UnsafeBufferPointer<UInt8>, entries: [Entry]) {
-        bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, input.count))
-        _ = bytes.initialize(from: input)
+    /// A tape over `input`, which must stay valid and unchanged until `keepOwnBytes()` or the end
+    /// of the tape's life, whichever comes first.
+    private init(borrowing input: UnsafeBufferPointer<UInt8>, entries: UnsafeMutableBufferPointer<Entry>) {
+        document = .allocate(capacity: 1)
+        document.initialize(to: (input, false))
         self.entries = entries
+        lastFound = .allocate(capacity: 1)
+        lastFound.initialize(to: (-1, 0))
+        keyIndexes = .allocate(capacity: 1)
+        keyIndexes.initialize(to: [:])
     }
 
-    deinit { bytes.deallocate() }
+    deinit {
+        if document.pointee.owned { document.pointee.bytes.deallocate() }
+        document.deallocate()
+        entries.baseAddress?.deallocate()
+        lastFound.deallocate()
+        keyIndexes.deinitialize(count: 1)
+        keyIndexes.deallocate()
+        typeCache.deallocate()
+    }
 
-    /// Parses one JSON value spanning the whole input (whitespace around it is allowed).
-    static func parse<Bytes: Collection>(_ input: Bytes) throws(JSONParser.Failure) -> JSONTape where Bytes.Element == UInt8 {
-        let result: Result<JSONTape, JSONParser.Failure>? = input.withContiguousStorageIfAvailable { parse(buffer: $0) }
-        if let result { return try result.get() }
-        return try Array(input).withUnsafeBufferPointer { parse(buffer: $0) }.get()
+    /// Replaces the borrowed bytes with a private copy, for a tape that outlives its read.
+    func keepOwnBytes() {
+        guard !document.pointee.owned else { return }
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        _ = copy.initialize(from: bytes)
+        document.pointee = (UnsafeBufferPointer(rebasing: copy[0..<bytes.count]), true)
+    }
+
+    /// Parses one JSON value spanning the whole input (whitespace around it is allowed) and runs
+    /// `body` with the tape, or with the failure. The tape reads `input` in place; if it is still
+    /// referenced when `body` returns (a type kept a decoder), it takes a copy of the bytes first,
+    /// so it stays valid whatever the caller does with `input` afterwards.
+    static func read<R>(_ input: some Collection<UInt8>, _ body: (Result<JSONTape, JSONParser.Failure>) throws -> R) rethrows -> R {
+        if let result = try input.withContiguousStorageIfAvailable({ try read(buffer: $0, body) }) { return result }
+        return try Array(input).withUnsafeBufferPointer { try read(buffer: $0, body) }
+    }
+
+    private static func read<R>(buffer: UnsafeBufferPointer<UInt8>, _ body: (Result<JSONTape, JSONParser.Failure>) throws -> R) rethrows -> R {
+        var tape: JSONTape
+        switch parse(buffer: buffer) {
+        case .failure(let failure): return try body(.failure(failure))
+        case .success(let parsed): tape = parsed
+        }
+        defer { if !isKnownUniquelyReferenced(&tape) { tape.keepOwnBytes() } }
+        return try body(.success(tape))
     }
 
     private static func parse(buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONTape, JSONParser.Failure> {
         guard buffer.count < Int(UInt32.max) else {
             return .failure(JSONParser.Failure(message: "document larger than 4 GiB", offset: 0))
         }
-        var builder = Builder(bytes: buffer)
         // About one entry per 10 bytes of Kubernetes JSON; reserving once avoids copying the tape
         // as it grows (untouched capacity costs no memory).
-        builder.entries.reserveCapacity(buffer.count / 8 + 4)
+        var builder = Builder(bytes: buffer, capacity: buffer.count / 8 + 4)
         do throws(JSONParser.Failure) {
             builder.skipWhitespace()
             try builder.parseValue()
@@ -67,9 +121,10 @@ final class JSONTape {
                 throw JSONParser.Failure(message: "invalid character after top-level value", offset: builder.index)
             }
         } catch {
+            builder.entries.deallocate()
             return .failure(error)
         }
-        return .success(JSONTape(copying: buffer, entries: builder.entries))
+        return .success(JSONTape(borrowing: buffer, entries: builder.entries.finish()))
     }
 
     /// The index of the entry after `index`'s value (and all its descendants).
@@ -90,10 +145,13 @@ extension JSONTape {
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
         var depth = 0
-        var entries: [Entry] = []
+        var entries: EntryBuffer
         static let maxDepth = 200
 
-        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+        init(bytes: UnsafeBufferPointer<UInt8>, capacity: Int) {
+            self.bytes = bytes
+            entries = EntryBuffer(capacity: capacity)
+        }
 
         mutating func skipWhitespace() {
             while index < bytes.count {
@@ -112,9 +170,10 @@ extension JSONTape {
             case UInt8(ascii: "{"): try parseObject()
             case UInt8(ascii: "["): try parseArray()
             case UInt8(ascii: "\""): try parseString()
-            case UInt8(ascii: "t"): try expectLiteral("true"); append(.true)
-            case UInt8(ascii: "f"): try expectLiteral("false"); append(.false)
-            case UInt8(ascii: "n"): try expectLiteral("null"); append(.null)
+            // Literals record where they start, so `RawJSON` can cut any value's text.
+            case UInt8(ascii: "t"): try expectLiteral("true"); append(.true, start: index - 4)
+            case UInt8(ascii: "f"): try expectLiteral("false"); append(.false, start: index - 5)
+            case UInt8(ascii: "n"): try expectLiteral("null"); append(.null, start: index - 4)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try parseNumber()
             default:
                 throw fail("invalid character '\(Character(Unicode.Scalar(bytes[index])))' looking for beginning of value")
@@ -210,6 +269,17 @@ extension JSONTape {
             index += 1
             let start = index
             var allBits: UInt8 = 0
+            // Eight bytes at a time while none of them ends the fast path (a quote, a backslash,
+            // a control character); the byte loop below finishes the string.
+            let words = UnsafeRawBufferPointer(bytes)
+            var wordBits: UInt64 = 0
+            while index + 8 <= bytes.count {
+                let word = words.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if Self.hasSpecialByte(word) { break }
+                wordBits |= word
+                index += 8
+            }
+            if wordBits & 0x8080_8080_8080_8080 != 0 { allBits = 0x80 }
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
@@ -230,6 +300,19 @@ extension JSONTape {
             _ = try scanner.decode()
             append(.string, flags: JSONTape.escaped | JSONTape.nonASCII, start: start, end: UInt32(truncatingIfNeeded: scanner.index - 1))
             index = scanner.index
+        }
+
+        /// Whether one of the eight bytes of `word` is a quote, a backslash or below 0x20 (the
+        /// classic "has zero byte" test: exact about whether one exists, not about which).
+        @inline(__always) static func hasSpecialByte(_ word: UInt64) -> Bool {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let zeroQuote = (quote &- ones) & ~quote
+            let zeroBackslash = (backslash &- ones) & ~backslash
+            let control = (word &- ones &* 0x20) & ~word
+            return (zeroQuote | zeroBackslash | control) & highs != 0
         }
 
         func isDigit(_ position: Int) -> Bool {

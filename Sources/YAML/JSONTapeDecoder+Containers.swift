@@ -2,35 +2,33 @@
 ///
 /// Objects of up to 16 members (nearly every Kubernetes object level) are searched linearly,
 /// comparing the key's UTF-8 bytes with the document's, so no key `String` and no dictionary is
-/// made; the search runs to the end so a duplicate key keeps its last value, as encoding/json
-/// does. Larger objects (big maps) get a key index once. Scalars are read without a child decoder.
+/// made (see `JSONTape.member(of:named:)`: the first match when the object's keys are distinct,
+/// else the last one, as encoding/json keeps). Larger objects (big maps) get a key index once,
+/// kept by the tape. Scalars are read without a child decoder.
 struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    // Two words and one reference: the standard library's container box copies (retains) and
+    // destroys (releases) this value around every field it decodes, so nothing else lives here;
+    // the key index of a large object is kept by the tape.
     let tape: JSONTape
     let object: Int
-    let path: CodingPathNode?
-    /// Key → value entry, for objects with more than `linearLimit` members.
-    private let lookup: [String: Int]?
     private static var linearLimit: UInt32 { 16 }
 
-    init(tape: JSONTape, object: Int, path: CodingPathNode?) {
+    init(tape: JSONTape, object: Int) {
         self.tape = tape
         self.object = object
-        self.path = path
         let entry = tape.entries[object]
-        if entry.count > Self.linearLimit {
+        if entry.count > Self.linearLimit, tape.keyIndexes.pointee[object] == nil {
             var lookup: [String: Int] = Dictionary(minimumCapacity: Int(entry.count))
             var child = object + 1
             while child < Int(entry.end) {
                 lookup[tape.string(at: child)] = child + 1
                 child = tape.next(child + 1)
             }
-            self.lookup = lookup
-        } else {
-            lookup = nil
+            tape.keyIndexes.pointee[object] = lookup
         }
     }
 
-    var codingPath: [any CodingKey] { CodingPathNode.path(path) }
+    var codingPath: [any CodingKey] { tape.path(to: object) }
 
     /// Every distinct key, in document order.
     var allKeys: [Key] {
@@ -41,7 +39,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             names.append(tape.string(at: child))
             child = tape.next(child + 1)
         }
-        if lookup != nil || names.count > 1 {
+        if names.count > 1, tape.keysMayRepeat(object) {
             var seen = Set<String>()
             names = names.filter { seen.insert($0).inserted }
         }
@@ -51,7 +49,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     /// The entry index of `key`'s value (the last one if the key repeats), or nil.
     @inline(__always) private func find(_ key: Key) -> Int? {
         var name = key.stringValue
-        if let lookup { return lookup[name] }
+        if tape.entries[object].count > Self.linearLimit { return tape.keyIndexes.pointee[object]?[name] }
         return name.withUTF8 { tape.member(of: object, named: $0) }
     }
 
@@ -60,8 +58,6 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     private func missing(_ key: Key) -> DecodingError {
         DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required key is missing"))
     }
-
-    private func node(_ key: Key) -> CodingPathNode { CodingPathNode(key, parent: path) }
 
     private func member(_ key: Key) throws -> Int {
         guard let value = find(key) else { throw missing(key) }
@@ -75,7 +71,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     private func child(_ key: Key) throws -> TapeDecoder {
-        TapeDecoder(tape: tape, index: try member(key), path: node(key))
+        TapeDecoder(tape: tape, index: try member(key))
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
@@ -84,15 +80,13 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        // Strings, string lists and maps, and JSON values need no child decoder.
-        if let value = find(key), let direct = TapeDecoder.direct(type, tape, value) { return direct }
-        return try child(key).decode(type)
+        try TapeDecoder.value(type, tape, try member(key))
     }
 
     func decode(_ type: String.Type, forKey key: Key) throws -> String {
         let value = try member(key)
         guard let text = TapeDecoder.string(tape, value) else {
-            throw TapeDecoder.mismatch(tape, value, "a string", type, node(key))
+            throw TapeDecoder.mismatch(tape, value, "a string", type)
         }
         return text
     }
@@ -100,7 +94,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
         let value = try member(key)
         guard let flag = TapeDecoder.bool(tape, value) else {
-            throw TapeDecoder.mismatch(tape, value, "a boolean", type, node(key))
+            throw TapeDecoder.mismatch(tape, value, "a boolean", type)
         }
         return flag
     }
@@ -109,23 +103,22 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try integer(type, key) }
     func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try integer(type, key) }
 
-    private func integer<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I {
+    @inline(__always) private func integer<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I {
         let value = try member(key)
         let entry = tape.entries[value]
         if entry.kind == .integer, let exact = I(exactly: JSONTape.integer(entry)) { return exact }
-        return try TapeDecoder.integer(tape, value, type, node(key))
+        return try TapeDecoder.integer(tape, value, type)
     }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = present(key) else { return nil }
-        if let direct = TapeDecoder.direct(type, tape, value) { return direct }
-        return try TapeDecoder(tape: tape, index: value, path: node(key)).decode(type)
+        return try TapeDecoder.value(type, tape, value)
     }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         guard let value = present(key) else { return nil }
         guard let text = TapeDecoder.string(tape, value) else {
-            throw TapeDecoder.mismatch(tape, value, "a string", type, node(key))
+            throw TapeDecoder.mismatch(tape, value, "a string", type)
         }
         return text
     }
@@ -133,7 +126,7 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
         guard let value = present(key) else { return nil }
         guard let flag = TapeDecoder.bool(tape, value) else {
-            throw TapeDecoder.mismatch(tape, value, "a boolean", type, node(key))
+            throw TapeDecoder.mismatch(tape, value, "a boolean", type)
         }
         return flag
     }
@@ -142,11 +135,11 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try integerIfPresent(type, key) }
     func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try integerIfPresent(type, key) }
 
-    private func integerIfPresent<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I? {
+    @inline(__always) private func integerIfPresent<I: FixedWidthInteger>(_ type: I.Type, _ key: Key) throws -> I? {
         guard let value = present(key) else { return nil }
         let entry = tape.entries[value]
         if entry.kind == .integer, let exact = I(exactly: JSONTape.integer(entry)) { return exact }
-        return try TapeDecoder.integer(tape, value, type, node(key))
+        return try TapeDecoder.integer(tape, value, type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -159,68 +152,64 @@ struct TapeKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try child(key).unkeyedContainer()
     }
 
-    func superDecoder() throws -> any Decoder { TapeDecoder(tape: tape, index: object, path: path) }
+    func superDecoder() throws -> any Decoder { TapeDecoder(tape: tape, index: object) }
 
     /// As `JSONValueDecoder`: a missing key gives a decoder of null.
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        guard let value = find(key) else { return ValueDecoder(value: .null, path: node(key)) }
-        return TapeDecoder(tape: tape, index: value, path: node(key))
+        guard let value = find(key) else {
+            return ValueDecoder(value: .null, path: CodingPathNode.chain(codingPath + [key]))
+        }
+        return TapeDecoder(tape: tape, index: value)
     }
 }
 
 /// The unkeyed container of `TapeDecoder`; strings are read without a child decoder.
+///
+/// Three words (the tape, two 32-bit entry indexes, the element count so far), so it fits an
+/// existential's inline buffer and needs no box of its own (tapes are limited to 32-bit offsets).
 struct TapeUnkeyedContainer: UnkeyedDecodingContainer {
     let tape: JSONTape
-    let path: CodingPathNode?
-    let count: Int?
-    private let end: Int
+    private let array: UInt32
     /// The entry of the element at `currentIndex`.
-    private var position: Int
+    private var position: UInt32
     var currentIndex = 0
 
-    init(tape: JSONTape, array: Int, path: CodingPathNode?) {
+    init(tape: JSONTape, array: Int) {
         self.tape = tape
-        self.path = path
-        let entry = tape.entries[array]
-        count = Int(entry.count)
-        end = Int(entry.end)
-        position = array + 1
+        self.array = UInt32(truncatingIfNeeded: array)
+        position = UInt32(truncatingIfNeeded: array + 1)
     }
 
-    var codingPath: [any CodingKey] { CodingPathNode.path(path) }
-    var isAtEnd: Bool { position >= end }
+    var count: Int? { Int(tape.entries[Int(array)].count) }
+    var codingPath: [any CodingKey] { tape.path(to: Int(array)) }
+    var isAtEnd: Bool { position >= tape.entries[Int(array)].end }
 
     private mutating func advance() {
-        position = tape.next(position)
+        position = UInt32(truncatingIfNeeded: tape.next(Int(position)))
         currentIndex += 1
     }
 
     mutating func next() throws -> TapeDecoder {
-        let node = CodingPathNode(IndexKey(currentIndex), parent: path)
         guard !isAtEnd else {
             throw DecodingError.valueNotFound(
-                JSONValue.self, .init(codingPath: CodingPathNode.path(node), debugDescription: "the list has too few elements"))
+                JSONValue.self, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "the list has too few elements"))
         }
         defer { advance() }
-        return TapeDecoder(tape: tape, index: position, path: node)
+        return TapeDecoder(tape: tape, index: Int(position))
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, tape.entries[position].kind == .null else { return false }
+        guard !isAtEnd, tape.entries[Int(position)].kind == .null else { return false }
         advance()
         return true
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if !isAtEnd, let direct = TapeDecoder.direct(type, tape, position) {
-            advance()
-            return direct
-        }
-        return try next().decode(type)
+        try TapeDecoder.value(type, tape, next().index)
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        if !isAtEnd, let text = TapeDecoder.string(tape, position) {
+        if !isAtEnd, let text = TapeDecoder.string(tape, Int(position)) {
             advance()
             return text
         }

@@ -10,32 +10,33 @@ extension JSONValueDecoder {
     ///   path of the offending field; errors a type's own `init(from:)` throws that are not
     ///   `DecodingError` pass through unchanged.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON bytes: some Collection<UInt8>) throws -> T {
-        let tape = try JSONTape.parse(bytes)
-        if T.self == JSONValue.self, let value = tape.value(at: 0) as? T { return value }
-        do {
-            return try TapeDecoder(tape: tape, index: 0, path: nil).decode(type)
-        } catch let error as DecodingError {
-            let failure = DecodingFailure(error)
-            throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+        try JSONTape.read(bytes) { parsed in
+            let tape = try parsed.get()
+            do {
+                return try TapeDecoder(tape: tape, index: 0).decode(type)
+            } catch let error as DecodingError {
+                let failure = DecodingFailure(error)
+                throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
+            }
         }
     }
 }
 
 /// A `Decoder` over one value of a `JSONTape`. Mirrors `ValueDecoder` (same checks, same
 /// messages, same paths) without a `JSONValue` in between.
+///
+/// It is two words (the tape and an entry index), so it travels in an existential's inline
+/// buffer; its coding path is derived from the tape when asked for (errors), never carried.
 struct TapeDecoder: Decoder {
     let tape: JSONTape
     let index: Int
-    let path: CodingPathNode?
-    var codingPath: [any CodingKey] { CodingPathNode.path(path) }
+    var codingPath: [any CodingKey] { tape.path(to: index) }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     @inline(__always) var kind: JSONTape.Kind { tape.entries[index].kind }
 
-    static func mismatch(_ tape: JSONTape, _ index: Int, _ expected: String, _ type: Any.Type, _ path: CodingPathNode?)
-        -> DecodingError
-    {
-        let codingPath = CodingPathNode.path(path)
+    static func mismatch(_ tape: JSONTape, _ index: Int, _ expected: String, _ type: Any.Type) -> DecodingError {
+        let codingPath = tape.path(to: index)
         if tape.entries[index].kind == .null {
             return .valueNotFound(type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found null"))
         }
@@ -43,21 +44,18 @@ struct TapeDecoder: Decoder {
             type, .init(codingPath: codingPath, debugDescription: "expected \(expected), found \(tape.kindName(at: index))"))
     }
 
-    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError { Self.mismatch(tape, index, expected, type, path) }
+    func mismatch(_ expected: String, _ type: Any.Type) -> DecodingError { Self.mismatch(tape, index, expected, type) }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        if let value = Self.direct(type, tape, index) { return value }
-        return try T(from: self)
-    }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Self.value(type, tape, index) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard kind == .object else { throw mismatch("a mapping", [String: JSONValue].self) }
-        return KeyedDecodingContainer(TapeKeyedContainer<Key>(tape: tape, object: index, path: path))
+        return KeyedDecodingContainer(TapeKeyedContainer<Key>(tape: tape, object: index))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard kind == .array else { throw mismatch("a list", [JSONValue].self) }
-        return TapeUnkeyedContainer(tape: tape, array: index, path: path)
+        return TapeUnkeyedContainer(tape: tape, array: index)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -76,7 +74,7 @@ struct TapeDecoder: Decoder {
         }
     }
 
-    static func integer<I: FixedWidthInteger>(_ tape: JSONTape, _ index: Int, _ type: I.Type, _ path: CodingPathNode?) throws -> I {
+    static func integer<I: FixedWidthInteger>(_ tape: JSONTape, _ index: Int, _ type: I.Type) throws -> I {
         let entry = tape.entries[index]
         let wide: Int64
         switch entry.kind {
@@ -88,17 +86,17 @@ struct TapeDecoder: Decoder {
                 throw DecodingError.typeMismatch(
                     type,
                     .init(
-                        codingPath: CodingPathNode.path(path),
+                        codingPath: tape.path(to: index),
                         debugDescription: "expected an integer, found a number with a fraction or beyond 64 bits"))
             }
             wide = Int64(number)
         default:
-            throw mismatch(tape, index, "an integer", type, path)
+            throw mismatch(tape, index, "an integer", type)
         }
         guard let exact = I(exactly: wide) else {
             throw DecodingError.dataCorrupted(
                 .init(
-                    codingPath: CodingPathNode.path(path),
+                    codingPath: tape.path(to: index),
                     debugDescription: "the integer \(wide) is outside the range \(I.min)...\(I.max) of \(I.self)"))
         }
         return exact
@@ -127,7 +125,7 @@ extension TapeDecoder: SingleValueDecodingContainer {
 
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
-    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I { try Self.integer(tape, index, type, path) }
+    func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I { try Self.integer(tape, index, type) }
 
     func decode(_ type: Int.Type) throws -> Int { try integer(type) }
     func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
@@ -142,22 +140,30 @@ extension TapeDecoder: SingleValueDecodingContainer {
 }
 
 extension TapeDecoder {
-    /// The common Kubernetes shapes read straight off the tape: `String`, `[String]`,
-    /// `[String: String]` (labels, annotations), `JSONValue` and `[JSONValue]` (managedFields).
-    /// The standard library decodes arrays and dictionaries through boxed generic containers
-    /// (metadata lookups, existential boxes, a key object per entry), most of a LIST's decoding
-    /// time. Nil when `T` is none of these or the value has another shape: the generic path then
-    /// decodes it, or reports the error with its path.
-    @inline(__always) static func direct<T>(_ type: T.Type, _ tape: JSONTape, _ index: Int) -> T? {
-        if T.self == String.self { return string(tape, index) as? T }
-        if T.self == [String: String].self { return stringMap(tape, index) as? T }
-        if T.self == [String].self { return stringArray(tape, index) as? T }
-        if T.self == JSONValue.self { return tape.value(at: index) as? T }
-        if T.self == [JSONValue].self, tape.entries[index].kind == .array {
-            guard case .array(let elements) = tape.value(at: index) else { return nil }
-            return elements as? T
+    /// Decodes `type` from the value at `index`. The common Kubernetes shapes are read straight
+    /// off the tape: `String`, `[String]`, `[String: String]` (labels, annotations), `JSONValue`,
+    /// `[JSONValue]` and `RawJSON` (cut from the document: `managedFields[].fieldsV1`); anything
+    /// else, or one of these with another shape (which then reports its error with its path),
+    /// goes through `init(from:)`.
+    ///
+    /// Why: the standard library decodes arrays and dictionaries through boxed generic containers
+    /// (metadata lookups, existential boxes, a key object per entry). The result is handed back
+    /// with `unsafeBitCast` once `T` is known to be that very type: `as? T` went through the
+    /// runtime's bridging casts (`tryCastToDictionary`), and an optional `T?` in this unspecialised
+    /// code cost a metadata lookup per field.
+    @inline(__always) static func value<T: Decodable>(_ type: T.Type, _ tape: JSONTape, _ index: Int) throws -> T {
+        if T.self == String.self, let text = string(tape, index) { return unsafeBitCast(text, to: T.self) }
+        if T.self == [String: String].self, let map = stringMap(tape, index) { return unsafeBitCast(map, to: T.self) }
+        if T.self == [String].self, let strings = stringArray(tape, index) { return unsafeBitCast(strings, to: T.self) }
+        if T.self == JSONValue.self { return unsafeBitCast(tape.value(at: index), to: T.self) }
+        if T.self == RawJSON.self { return unsafeBitCast(RawJSON(checked: tape.text(at: index)), to: T.self) }
+        if T.self == [JSONValue].self, tape.entries[index].kind == .array, case .array(let elements) = tape.value(at: index) {
+            return unsafeBitCast(elements, to: T.self)
         }
-        return nil
+        if let members = tape.memberDecodable(T.self), tape.entries[index].kind == .object, !tape.keysRepeat(index) {
+            return try decodeMembers(members, as: type, tape, index)
+        }
+        return try T(from: TapeDecoder(tape: tape, index: index))
     }
 
     /// An object whose values are all strings; duplicate keys keep the last value.

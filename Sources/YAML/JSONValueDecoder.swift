@@ -117,6 +117,11 @@ final class CodingPathNode {
         self.parent = parent
     }
 
+    /// The chain of `keys` (root first); nil for the root.
+    static func chain(_ keys: [any CodingKey]) -> CodingPathNode? {
+        keys.reduce(nil) { parent, key in CodingPathNode(key, parent: parent) }
+    }
+
     static func path(_ node: CodingPathNode?) -> [any CodingKey] {
         var keys: [any CodingKey] = []
         var current = node

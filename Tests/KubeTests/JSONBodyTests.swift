@@ -30,6 +30,31 @@ import YAML
         }
     }
 
+    /// `managedFields` are typed entries whose `fieldsV1` is the server's text, cut from the
+    /// body without building a tree, and still readable as a value and written back as an object.
+    @Test func managedFieldsAreTypedAndKeepTheirFieldsAsJSONText() throws {
+        let fields = #"{"f:data":{".":{},"f:color":{}}, "f:metadata":{"f:labels":{"f:app":{}}}}"#
+        let body = Data(#"""
+            {"metadata":{"name":"a","managedFields":[
+              {"manager":"alpha","operation":"Apply","apiVersion":"v1","time":"2026-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":\#(fields)},
+              {"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"2026-05-01T10:00:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:status":{}},"subresource":"status"}]},
+             "spec":{}}
+            """#.utf8)
+        let lease = try JSONBody.decode(Lease.self, from: body)
+        let entries = try #require(lease.metadata.managedFields)
+        #expect(entries.map(\.manager) == ["alpha", "kubelet"])
+        #expect(entries.map(\.operation) == ["Apply", "Update"])
+        #expect(entries[0].time == Time(rfc3339: "2026-05-01T10:00:00Z"))
+        #expect(entries[1].subresource == "status")
+        #expect(entries[0].fieldsV1?.text == fields)
+        #expect(entries[0].fieldsV1?.value["f:data"]?["f:color"] == .object([:]))
+        // Written back (an apply of a fetched object, a cache dump) as an object, not a string.
+        let encoded = try JSONValueEncoder().encode(lease)
+        #expect(encoded["metadata"]?["managedFields"]?.arrayValue?.first?["fieldsV1"] == (try JSONParser.parse(Array(fields.utf8))))
+        // The same object through another decoder compares equal.
+        #expect(try JSONDecoder().decode(Lease.self, from: body).metadata == lease.metadata)
+    }
+
     @Test func reportsTheByteOffsetOfMalformedJSON() {
         #expect(throws: JSONParser.Failure(message: "after object key", offset: 5)) {
             try JSONBody.decode(JSONValue.self, from: Data(#"{"a" 1}"#.utf8))

@@ -17,6 +17,7 @@ import YAML
         var children: [Sample]?
         var raw: JSONValue?
         var optionalTags: [String?]?
+        var fields: RawJSON?
     }
 
     enum Outcome<T: Equatable>: Equatable {
@@ -58,6 +59,10 @@ import YAML
         #"{"n\u0061me":"escaped key","fl\u0061g":false}"#,
         #"{"name":"a","optionalTags":["x",null,"y"]}"#,
         #"{"name":"a","unknown":{"deep":[[[{"a":1}]]]},"more":"ignored"}"#,
+        #"{"name":"a","fields":{"f:spec":{"f:x":{}},"l":[1, -20 ,2.5e1,"s\"q",true,false,null,[],{}]}}"#,
+        #"{"fields": [ {"z" : null } , false ] ,"name":"a"}"#,
+        #"{"name":"a","fields":-0}"#,
+        #"{"name":"a","fields":"é"}"#,
         // errors: the same path and message both ways
         #"{"count":1}"#,
         #"{"name":5}"#,
@@ -136,5 +141,65 @@ import YAML
         #expect(throws: YAMLError.decoding(nil, path: "children[1].labels[app.kubernetes.io/name]", message: "expected a string, found a boolean")) {
             try JSONValueDecoder().decode(Sample.self, fromJSON: Array(text.utf8))
         }
+    }
+
+    /// A type that records where it was decoded from: the tape decoder derives `codingPath` from
+    /// the document instead of carrying it, and must give the same path as the tree.
+    struct Located: Decodable, Equatable {
+        var path: String
+        var keyedPath: String
+        var superPath: String
+        init(from decoder: any Decoder) throws {
+            path = decoder.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: "/")
+            let container = try decoder.container(keyedBy: MemberKey.self)
+            keyedPath = container.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: "/")
+            superPath = try container.superDecoder(forKey: MemberKey(stringValue: "absent"))
+                .codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: "/")
+        }
+    }
+
+    struct MemberKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    @Test func codingPathsReadOnTheNormalPathAgreeWithTheTree() {
+        let text = #"{"a":[{"x":1},{"b":{"c":[[],[{},{"deep":true}]]}}],"b\u0020c":{"d":{}}}"#
+        struct Shape: Decodable, Equatable {
+            var a: [Inner]
+            var spaced: [String: Located]
+            enum CodingKeys: String, CodingKey { case a, spaced = "b c" }
+        }
+        struct Inner: Decodable, Equatable {
+            var x: Located?
+            var b: [String: [[Located]]]?
+        }
+        let (viaTree, direct) = Self.both(Shape.self, text)
+        #expect(viaTree == direct)
+        guard case .success(let shape) = direct else { return }
+        #expect(shape.a[1].b?["c"]?[1][1].path == "a/[1]/b/c/[1]/[1]")
+        #expect(shape.spaced["d"]?.keyedPath == "b c/d")
+        #expect(shape.spaced["d"]?.superPath == "b c/d/absent")
+    }
+
+    /// The scanner reads strings eight bytes at a time: the byte that ends that (a quote, an
+    /// escape, a control character, non-ASCII) must be found wherever it falls in a word.
+    @Test(arguments: 0..<20)
+    func stringsAreReadRightWhereverTheirSpecialByteFalls(position: Int) throws {
+        let prefix = String(repeating: "a", count: position)
+        #expect(try JSONParser.parse(Array("\"\(prefix)\"".utf8)) == .string(prefix))
+        #expect(try JSONParser.parse(Array("[\"\(prefix)\\n\(prefix)\"]".utf8)) == .array([.string(prefix + "\n" + prefix)]))
+        #expect(try JSONParser.parse(Array("\"\(prefix)\u{e9}\(prefix)\"".utf8)) == .string(prefix + "\u{e9}" + prefix))
+        #expect(throws: JSONParser.Failure(message: "invalid character in string literal", offset: 1 + position)) {
+            try JSONParser.parse(Array("\"\(prefix)\u{1}\(prefix)\"".utf8))
+        }
+        #expect(throws: JSONParser.Failure(message: "invalid UTF-8 in string", offset: 1)) {
+            try JSONParser.parse([0x22] + Array(prefix.utf8) + [0xC3, 0x28] + Array(prefix.utf8) + [0x22])
+        }
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array("\"\(prefix)".utf8)) }
+        let map = try JSONValueDecoder().decode([String: String].self, fromJSON: Array("{\"\(prefix)k\":\"\(prefix)v\"}".utf8))
+        #expect(map == [prefix + "k": prefix + "v"])
     }
 }

@@ -128,6 +128,10 @@ for run in 0...runs {
     let list = try await client.list(Widget.self, Widget.resourceType, namespace: "default", options: ListOptions(limit: nil))
     let elapsed = started.duration(to: .now)
     guard list.items.count == objectCount else { fail("our client listed \(list.items.count) Widgets") }
+    // The values are complete, not skimmed: metadata, managedFields (fieldsV1 as JSON text) and spec.
+    guard let last = list.items.last, last.metadata.labels?["app"] == "bench", last.metadata.creationTimestamp != nil,
+        last.metadata.managedFields?.first?.fieldsV1?.value["f:spec"] != nil, last.spec?.owners?.count == 3
+    else { fail("our client decoded an incomplete Widget") }
     if run > 0 { ours.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) }
 }
 

@@ -19,8 +19,9 @@ public struct ObjectMeta: Codable, Hashable, Sendable {
     public var annotations: [String: String]?
     public var ownerReferences: [OwnerReference]?
     public var finalizers: [String]?
-    /// Server-side apply bookkeeping; kept opaque because the client never interprets it.
-    public var managedFields: [JSONValue]?
+    /// Server-side apply bookkeeping: which manager owns which fields. Typed entries whose
+    /// `fieldsV1` stays JSON text (see `ManagedFieldsEntry`).
+    public var managedFields: [ManagedFieldsEntry]?
 
     /// Metadata with the given identity and nothing else set.
     public init(

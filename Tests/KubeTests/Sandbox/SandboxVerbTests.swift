@@ -80,6 +80,12 @@ import YAML
         #expect(forced.data?["color"] == "green")
         let managers = try await client.get(JSONValue.self, configMaps, name: "owned", namespace: "default")["metadata"]?["managedFields"]
         #expect(managers?.arrayValue?.compactMap { $0["manager"]?.stringValue }.sorted() == ["alpha", "beta"])
+        // The typed view of the same entries: who owns what, readable without a JSON tree.
+        let entries = try #require(forced.metadata.managedFields)
+        #expect(entries.compactMap(\.manager).sorted() == ["alpha", "beta"])
+        #expect(entries.allSatisfy { $0.operation == "Apply" && $0.fieldsType == "FieldsV1" && $0.time != nil })
+        let beta = try #require(entries.first { $0.manager == "beta" })
+        #expect(beta.fieldsV1?.value["f:data"]?["f:color"] != nil)
     }
 
     @Test("spec writes ignore status and status writes ignore spec")
