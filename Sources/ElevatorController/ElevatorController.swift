@@ -135,7 +135,7 @@ public final class ElevatorController: Service, Sendable {
             defer { inFlight.withLock { $0 -= 1 } }
             let started = ContinuousClock.now
             do {
-                let next: Date?
+                let next: Reconciler.Review?
                 if key.hasPrefix(Reconciler.policyKeyPrefix) {
                     try await reconciler.reconcilePolicy(String(key.dropFirst(Reconciler.policyKeyPrefix.count)))
                     next = nil
@@ -144,9 +144,9 @@ public final class ElevatorController: Service, Sendable {
                 }
                 await queue.forget(key)
                 if let next {
-                    // A little after the deadline, so `decide` sees it has passed.
-                    let delay = max(0, next.timeIntervalSince(reconciler.now())) + 0.02
-                    await queue.add(key, after: .milliseconds(Int64(delay * 1000)))
+                    // An expiry goes ahead of other work: access must end on time even under a
+                    // backlog of new requests.
+                    await queue.add(key, after: delay(until: next.at), priority: next.isExpiry ? .urgent : .normal)
                 }
                 metrics.reconcileDuration.record(ContinuousClock.now - started)
                 logger.debug("reconciled", metadata: ["request": "\(key)", "took": "\(ContinuousClock.now - started)"])
@@ -165,9 +165,18 @@ public final class ElevatorController: Service, Sendable {
         for key in keys { await queue.add(key) }
     }
 
+    /// A little after `deadline`, so `decide` sees it has passed.
+    private func delay(until deadline: Date) -> Duration {
+        .milliseconds(Int64((max(0, deadline.timeIntervalSince(reconciler.now())) + 0.02) * 1000))
+    }
+
     private func requestChanged(_ event: InformerEvent<RequestObject>) async {
         switch event {
-        case .added(let object), .updated(_, let object): await enqueue([Store<RequestObject>.key(of: object)])
+        case .added(let object), .updated(_, let object):
+            let key = Store<RequestObject>.key(of: object)
+            let plan = ReconcilePriority(object, now: reconciler.now())
+            await queue.add(key, priority: plan.priority)
+            if let expiry = plan.expiry { await queue.add(key, after: delay(until: expiry), priority: .urgent) }
         case .deleted(let object): await enqueue([Store<RequestObject>.key(of: object)])
         }
     }

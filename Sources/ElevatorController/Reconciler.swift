@@ -52,8 +52,15 @@ final class Reconciler: Sendable {
         self.notifier = notifier
     }
 
+    /// When a request must be reconciled again, and whether that is its grant's expiry (which
+    /// the work queue hands out ahead of other work).
+    struct Review: Equatable {
+        var at: Date
+        var isExpiry: Bool
+    }
+
     /// Reconciles the request `namespace/name`; returns when it must be looked at again.
-    func reconcile(_ key: String) async throws -> Date? {
+    func reconcile(_ key: String) async throws -> Review? {
         guard var object = freshest(key) else {
             written.withLock { _ = $0.removeValue(forKey: key) }
             return nil
@@ -93,9 +100,9 @@ final class Reconciler: Sendable {
             return nil
         }
         if (decision.status.phase ?? .pending).isTerminal {
-            return try await retire(object, status: decision.status, at: time)
+            return try await retire(object, status: decision.status, at: time).map { Review(at: $0, isExpiry: false) }
         }
-        return decision.nextReview
+        return decision.nextReview.map { Review(at: $0, isExpiry: decision.status.phase == .active && $0 == decision.status.expiresAt) }
     }
 
     /// Writes the grant's objects (putting back what someone changed), or deletes them all.
