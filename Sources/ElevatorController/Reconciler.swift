@@ -30,6 +30,10 @@ final class Reconciler: Sendable {
     let notifier: Notifier?
     /// The request as last written by this controller, by key: newer than the cache for a moment.
     private let written = Mutex<[String: RequestObject]>([:])
+    /// Mesh objects already deleted for a grant being withdrawn, by request key (with the
+    /// request's uid): the first pass of a withdrawal only deletes (see `reconcile`), the second
+    /// writes the status and Events and must not delete or look them up again.
+    private let withdrawn = Mutex<[String: (uid: String, names: Set<String>)]>([:])
     /// Ignored approvals already reported (one Event each).
     private let reportedIgnored = Mutex<Set<String>>([])
 
@@ -63,6 +67,7 @@ final class Reconciler: Sendable {
     func reconcile(_ key: String) async throws -> Review? {
         guard var object = freshest(key) else {
             written.withLock { _ = $0.removeValue(forKey: key) }
+            withdrawn.withLock { _ = $0.removeValue(forKey: key) }
             return nil
         }
         let deleting = object.metadata.deletionTimestamp != nil
@@ -83,10 +88,25 @@ final class Reconciler: Sendable {
             approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
             activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
 
-        try await applyMesh(decision, object: object)
+        let uid = object.metadata.uid ?? ""
+        let alreadyWithdrawn = withdrawn.withLock { $0[key].flatMap { $0.uid == uid ? $0.names : nil } } ?? []
+        if decision.grant == nil, request.phase == .active, alreadyWithdrawn.isEmpty {
+            // Revoke first: access ends with the delete, so a burst of expiries deletes every
+            // grant's objects before any of them spends two more round trips on its status and
+            // Event. The second pass (queued right away, behind the other deletes) writes them.
+            let existing = caches.meshObjects(ofRequestUID: uid)
+            if !existing.isEmpty {
+                for stale in existing { try await writer.delete(stale) }
+                let names = Set(existing.compactMap(\.metadata.name))
+                withdrawn.withLock { $0[key] = (uid, names) }
+                return Review(at: time, isExpiry: false)
+            }
+        }
+        try await applyMesh(decision, object: object, skipping: alreadyWithdrawn)
         if decision.statusChanged {
             object = try await writeStatus(decision.status, of: object)
         }
+        if !alreadyWithdrawn.isEmpty { withdrawn.withLock { _ = $0.removeValue(forKey: key) } }
         metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
         for event in decision.events {
             audit.record(event, request: request, status: decision.status, at: time)
@@ -105,16 +125,17 @@ final class Reconciler: Sendable {
         return decision.nextReview.map { Review(at: $0, isExpiry: decision.status.phase == .active && $0 == decision.status.expiresAt) }
     }
 
-    /// Writes the grant's objects (putting back what someone changed), or deletes them all.
-    private func applyMesh(_ decision: Decision, object: RequestObject) async throws {
+    /// Writes the grant's objects (putting back what someone changed), or deletes them all
+    /// (except those named in `skipping`: deleted by the first pass of this withdrawal).
+    private func applyMesh(_ decision: Decision, object: RequestObject, skipping deleted: Set<String> = []) async throws {
         let uid = object.metadata.uid ?? ""
         let existing = caches.meshObjects(ofRequestUID: uid)
         guard decision.grant != nil else {
-            for stale in existing { try await writer.delete(stale) }
+            for stale in existing where !deleted.contains(stale.metadata.name ?? "") { try await writer.delete(stale) }
             // Objects the status lists that the cache has not seen yet (granted moments ago). Once
             // the request was already finished they were deleted then; the sweep covers the rest.
             guard object.value.status?.phase?.isTerminal != true else { return }
-            let cachedNames = Set(existing.compactMap(\.metadata.name))
+            let cachedNames = Set(existing.compactMap(\.metadata.name)).union(deleted)
             for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
                 try await writer.deleteIfOwned(reference, namespace: object.metadata.namespace ?? "", requestUID: uid)
             }

@@ -63,6 +63,7 @@ final class Bench {
         _ = controller.waitReady()
         try await Task.sleep(for: .seconds(1))
         results.rssIdleBytes = controller.rss
+        results.rssIdleAnonBytes = controller.rssAnon
         if phases.contains("ttg") { try await measureTimeToGrant() }
         if phases.contains("revoke") { try await measureRevokeLag() }
         if phases.contains("ramp") { try await measureThroughput() }
@@ -274,8 +275,8 @@ final class Bench {
             // Idle: every request reconciled once (no more reconciles counted for 2 s).
             try await Task.sleep(for: .seconds(2))
             results.memory.append(
-                .init(requests: size + 1, rssBytes: process.rss, coldStartMs: Double(added - process.spawnedAt) / 1e6,
-                      readyMs: Double(ready - process.spawnedAt) / 1e6))
+                .init(requests: size + 1, rssBytes: process.rss, rssAnonBytes: process.rssAnon,
+                      coldStartMs: Double(added - process.spawnedAt) / 1e6, readyMs: Double(ready - process.spawnedAt) / 1e6))
             note("\(size) finished requests: RSS \(fmt(process.rss / 1_048_576)) MiB, first grant \(fmt(Double(added - process.spawnedAt) / 1e6)) ms after spawn")
             process.stop()
             controller = nil
@@ -283,6 +284,7 @@ final class Bench {
         if results.memory.count >= 2 {
             let (small, large) = (results.memory[0], results.memory[results.memory.count - 1])
             results.bytesPerCachedRequest = (large.rssBytes - small.rssBytes) / Double(large.requests - small.requests)
+            results.anonBytesPerCachedRequest = (large.rssAnonBytes - small.rssAnonBytes) / Double(large.requests - small.requests)
         }
     }
 
