@@ -79,7 +79,7 @@ public final class ElevatorController: Service, Sendable {
                 informers.addTask { await informer.run { await self.meshObjectChanged($0) } }
             }
             while !caches.hasSynced, !Task.isCancelled, await !queue.isShuttingDown {
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await Task.sleep(for: .milliseconds(5))
             }
             if caches.hasSynced {
                 await checkIdentity()
@@ -165,9 +165,11 @@ public final class ElevatorController: Service, Sendable {
         for key in keys { await queue.add(key) }
     }
 
-    /// A little after `deadline`, so `decide` sees it has passed.
+    /// A little after `deadline`, so `decide` sees it has passed (a wake-up that comes early, the
+    /// wall clock having been stepped, only schedules the key again). Every millisecond here is
+    /// a millisecond of revoke lag.
     private func delay(until deadline: Date) -> Duration {
-        .milliseconds(Int64((max(0, deadline.timeIntervalSince(reconciler.now())) + 0.02) * 1000))
+        .microseconds(Int64((max(0, deadline.timeIntervalSince(reconciler.now())) + 0.002) * 1_000_000))
     }
 
     private func requestChanged(_ event: InformerEvent<RequestObject>) async {

@@ -97,6 +97,9 @@ final class Reconciler: Sendable {
             let existing = caches.meshObjects(ofRequestUID: uid)
             if !existing.isEmpty {
                 for stale in existing { try await writer.delete(stale) }
+                if decision.events.contains(where: { $0.reason == "Expired" }), let expiresAt = request.status?.expiresAt {
+                    metrics.expiryToDeletion.record(.milliseconds(Int64(max(0, now().timeIntervalSince(expiresAt)) * 1000)))
+                }
                 let names = Set(existing.compactMap(\.metadata.name))
                 withdrawn.withLock { $0[key] = (uid, names) }
                 return Review(at: time, isExpiry: false)
@@ -107,7 +110,7 @@ final class Reconciler: Sendable {
             object = try await writeStatus(decision.status, of: object)
         }
         if !alreadyWithdrawn.isEmpty { withdrawn.withLock { _ = $0.removeValue(forKey: key) } }
-        metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
+        metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time, deletionRecorded: !alreadyWithdrawn.isEmpty)
         for event in decision.events {
             audit.record(event, request: request, status: decision.status, at: time)
             // Only queued here: delivery (and its retries) never holds up the reconcile.

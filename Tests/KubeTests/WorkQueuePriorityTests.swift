@@ -67,6 +67,24 @@ import Testing
         #expect(position != nil && position! < 4, "\(handedOut)")
     }
 
+    @Test func atMostTheLimitOfBackgroundKeysAreInProcessAtOnce() async {
+        let queue = Queue(clock: ManualClock(), backgroundLimit: 2)
+        for index in 0..<5 { await queue.add("resync-\(index)", priority: .background) }
+        #expect(await queue.next() == "resync-0")
+        #expect(await queue.next() == "resync-1")
+        // A third worker waits, although background keys are queued...
+        let third = Task { await queue.next() }
+        try? await Task.sleep(for: .milliseconds(20))
+        // ...and takes new work at once.
+        await queue.add("new")
+        #expect(await third.value == "new")
+        let fourth = Task { await queue.next() }
+        try? await Task.sleep(for: .milliseconds(20))
+        await queue.done("resync-0")
+        #expect(await fourth.value == "resync-2", "a finished background key lets the next one in")
+        #expect(await queue.count(.background) == 2)
+    }
+
     @Test func aKeyReAddedUrgentWhileProcessingComesBackAheadOfOthers() async {
         let queue = Queue(clock: ManualClock())
         await queue.add("k")

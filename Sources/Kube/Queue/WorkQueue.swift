@@ -10,15 +10,17 @@ import DequeModule
 ///   if it was added meanwhile, it is queued again on `done`, so no change is lost.
 /// - **Priorities.** `urgent` keys are handed out before any other; `normal` before `background`,
 ///   except that every `backgroundShare`-th hand-out takes a waiting `background` key, so a
-///   stream of normal work never starves it. Within one priority, first in, first out.
+///   stream of normal work never starves it. At most `backgroundLimit` background keys are in
+///   process at once, so the other workers (and the CPU) stay free for what comes next. Within
+///   one priority, first in, first out.
 /// - **Earliest deadline wins.** `add(_:after:)` for a key that already waits keeps the earlier
 ///   deadline (and the higher priority). Delays run on one heap and one sleeping task, whatever
 ///   their number.
 /// - **Rate-limited retries.** `addRateLimited` waits 5 ms × 2ⁿ (up to 1000 s) per key, and at
 ///   most 10 retries/s overall after a burst of 100; `forget` resets a key after success.
 ///
-/// Caveats: after `shutDown`, `next()` still hands out what is already queued and then returns
-/// nil; delayed keys are dropped.
+/// Caveats: after `shutDown`, `next()` still hands out what is already queued (background keys
+/// only within `backgroundLimit`) and then returns nil; delayed keys are dropped.
 public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Duration == Duration {
     /// How soon a key is handed out relative to others.
     public enum Priority: Int, Comparable, Sendable, CaseIterable {
@@ -51,13 +53,19 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     private var shuttingDown = false
     private let backgroundShare: Int
     private var sinceBackground = 0
+    private let backgroundLimit: Int
+    private var backgroundInProcess = Set<Key>()
 
     /// A queue timed by `clock` with the given retry rate limiter; `backgroundShare` is how many
-    /// hand-outs may pass a waiting background key before one is taken (at least 2).
-    public init(clock: C, rateLimiter: RateLimiter<Key, C.Instant> = RateLimiter(), backgroundShare: Int = 8) {
+    /// hand-outs may pass a waiting background key before one is taken (at least 2), and
+    /// `backgroundLimit` how many background keys may be in process at once (at least 1).
+    public init(
+        clock: C, rateLimiter: RateLimiter<Key, C.Instant> = RateLimiter(), backgroundShare: Int = 8, backgroundLimit: Int = 2
+    ) {
         self.clock = clock
         self.limiter = rateLimiter
         self.backgroundShare = max(2, backgroundShare)
+        self.backgroundLimit = max(1, backgroundLimit)
     }
 
     /// Keys ready to be handed out (not counting delayed or in-process keys).
@@ -129,8 +137,11 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     /// Marks `key` as finished; if it was added while processing, it is queued again.
     public func done(_ key: Key) {
         guard processing.remove(key) != nil else { return }
+        let wasBackground = backgroundInProcess.remove(key) != nil
         if let priority = dirty[key] {
             lanes[priority.rawValue].append(key)
+            wakeWaiter()
+        } else if wasBackground {
             wakeWaiter()
         }
     }
@@ -141,21 +152,25 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         timer?.cancel()
         timer = nil
         timerDeadline = nil
-        while !hasReady, let waiter = waiters.popFirst() { waiter.continuation.resume(returning: nil) }
+        // Waiting workers get what they may take now; the others are released (a background key
+        // held back by `backgroundLimit` is a resync, not worth holding a shutdown for).
+        wakeWaiter()
+        while let waiter = waiters.popFirst() { waiter.continuation.resume(returning: nil) }
     }
 
-    private var hasReady: Bool { count > 0 }
-
     /// The first live key of the highest non-empty lane (background every `backgroundShare`-th
-    /// time when it has one); drops stale entries on the way.
+    /// time when it has one, and only while fewer than `backgroundLimit` are in process); drops
+    /// stale entries on the way.
     private func popReady() -> Key? {
         var order: [Priority] = [.urgent, .normal, .background]
         if sinceBackground + 1 >= backgroundShare { order = [.urgent, .background, .normal] }
         for priority in order {
+            if priority == .background, backgroundInProcess.count >= backgroundLimit { continue }
             while let key = lanes[priority.rawValue].popFirst() {
                 guard dirty[key] == priority, !processing.contains(key) else { continue }
                 dirty[key] = nil
                 processing.insert(key)
+                if priority == .background { backgroundInProcess.insert(key) }
                 sinceBackground = priority == .background ? 0 : sinceBackground + 1
                 return key
             }
