@@ -184,13 +184,27 @@ public final class ElevatorController: Service, Sendable {
     }
 
     private func policyChanged(_ event: InformerEvent<PolicyObject>) async {
-        let object: PolicyObject
         switch event {
-        case .added(let new), .updated(_, let new): object = new
+        case .added(let new):
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
-        case .deleted(let old): object = old
+            // A policy seen for the first time (every policy at a start) changes nothing for the
+            // requests already decided under it: each keeps the priority of its own state, so a
+            // start does not turn 10,000 settled grants into normal work.
+            await enqueueByState(caches.requests(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+        case .updated(_, let new):
+            await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
+            await enqueue(caches.requestKeys(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+        case .deleted(let old):
+            await enqueue(caches.requestKeys(forPolicy: old.metadata.namespace ?? "", old.metadata.name ?? ""))
         }
-        await enqueue(caches.requestKeys(forPolicy: object.metadata.namespace ?? "", object.metadata.name ?? ""))
+    }
+
+    /// Queues each request with the priority of its own state (see `ReconcilePriority`).
+    private func enqueueByState(_ requests: [RequestObject]) async {
+        let now = reconciler.now()
+        for request in requests {
+            await queue.add(Store<RequestObject>.key(of: request), priority: ReconcilePriority(request, now: now).priority)
+        }
     }
 
     private func approvalChanged(_ event: InformerEvent<ApprovalObject>) async {
@@ -203,8 +217,14 @@ public final class ElevatorController: Service, Sendable {
     private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
-            if let key = caches.requestKey(forMeshObject: object) {
-                await enqueue([key])
+            if let request = caches.request(forMeshObject: object) {
+                if case .added = event {
+                    // Its own object appearing (the echo of its apply, or every object at a
+                    // start) is no news for a request; a change or a deletion by someone is.
+                    await enqueueByState([request])
+                } else {
+                    await enqueue([Store<RequestObject>.key(of: request)])
+                }
             } else if object.value.managedRequestUID == nil {
                 // Someone else's object (a baseline ALLOW, a Server, a waypoint label): the
                 // readiness of the policies it may concern is checked again.
