@@ -177,8 +177,11 @@ public final class ElevatorController: Service, Sendable {
         case .added(let object), .updated(_, let object):
             let key = Store<RequestObject>.key(of: object)
             let plan = ReconcilePriority(object, now: reconciler.now())
-            await queue.add(key, priority: plan.priority)
-            if let expiry = plan.expiry { await queue.add(key, after: delay(until: expiry), priority: .urgent) }
+            if let expiry = plan.expiry {
+                await queue.add(key, priority: plan.priority, andAfter: delay(until: expiry), priority: .urgent)
+            } else {
+                await queue.add(key, priority: plan.priority)
+            }
         case .deleted(let object): await enqueue([Store<RequestObject>.key(of: object)])
         }
     }

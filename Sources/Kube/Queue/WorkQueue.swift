@@ -107,6 +107,14 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         if delayed.schedule(key, at: deadline) { armTimer() }
     }
 
+    /// Queues `key` now with `priority` and again after `delay` with `laterPriority`: both in one
+    /// call, so an informer's handler replaying 10,000 objects at a start crosses into the queue
+    /// once per object, not twice.
+    public func add(_ key: Key, priority: Priority, andAfter delay: Duration, priority laterPriority: Priority) {
+        add(key, priority: priority)
+        add(key, after: delay, priority: laterPriority)
+    }
+
     /// Queues `key` after its rate-limited retry delay.
     public func addRateLimited(_ key: Key) {
         add(key, after: limiter.when(key, now: clock.now))
