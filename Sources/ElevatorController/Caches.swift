@@ -93,7 +93,7 @@ final class Caches: Sendable {
 
     /// The keys (`namespace/name`) of the requests a change to `policy` concerns.
     func requestKeys(forPolicy namespace: String, _ name: String) -> [String] {
-        requests.store.byIndex(Self.byPolicy, "\(namespace)/\(name)").map(Store<RequestObject>.key(of:))
+        requests(forPolicy: namespace, name).map(Store<RequestObject>.key(of:))
     }
 
     /// The work-queue keys of the policies whose mesh check may read `object`: those of its
@@ -111,10 +111,15 @@ final class Caches: Sendable {
         "\(approval.metadata.namespace ?? "")/\(approval.value.spec.request)"
     }
 
-    /// The key of the request a managed mesh object belongs to, if that request is cached.
-    func requestKey(forMeshObject object: MeshObject) -> String? {
+    /// The requests filed under `policy`.
+    func requests(forPolicy namespace: String, _ name: String) -> [RequestObject] {
+        requests.store.byIndex(Self.byPolicy, "\(namespace)/\(name)")
+    }
+
+    /// The request a managed mesh object belongs to, if that request is cached.
+    func request(forMeshObject object: MeshObject) -> RequestObject? {
         guard let uid = object.value.managedRequestUID else { return nil }
-        return requests.store.byIndex(Self.byUID, uid).first.map(Store<RequestObject>.key(of:))
+        return requests.store.byIndex(Self.byUID, uid).first
     }
 
     /// The managed mesh objects written for the request with `uid`, of every kind.

@@ -27,8 +27,11 @@ public final class ControllerMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
-    /// Records what a reconcile's decision means for the histograms.
-    func recordTransitions(_ events: [DecisionEvent], request: ElevationRequest, status: ElevationRequestStatus, at time: Date) {
+    /// Records what a reconcile's decision means for the histograms; `deletionRecorded`: the
+    /// expiry's deletion was already recorded by the first pass of the withdrawal.
+    func recordTransitions(
+        _ events: [DecisionEvent], request: ElevationRequest, status: ElevationRequestStatus, at time: Date, deletionRecorded: Bool = false
+    ) {
         for event in events {
             switch event.reason {
             case "Granted", "BreakGlass":
@@ -36,7 +39,7 @@ public final class ControllerMetrics: Sendable {
                     creationToGrant.record(.milliseconds(Int64(max(0, time.timeIntervalSince(created)) * 1000)))
                 }
             case "Expired":
-                if let expiresAt = status.expiresAt, status.grantedAt != nil {
+                if !deletionRecorded, let expiresAt = status.expiresAt, status.grantedAt != nil {
                     expiryToDeletion.record(.milliseconds(Int64(max(0, time.timeIntervalSince(expiresAt)) * 1000)))
                 }
             default: continue

@@ -79,7 +79,7 @@ public final class ElevatorController: Service, Sendable {
                 informers.addTask { await informer.run { await self.meshObjectChanged($0) } }
             }
             while !caches.hasSynced, !Task.isCancelled, await !queue.isShuttingDown {
-                try? await Task.sleep(for: .milliseconds(20))
+                try? await Task.sleep(for: .milliseconds(5))
             }
             if caches.hasSynced {
                 await checkIdentity()
@@ -135,7 +135,7 @@ public final class ElevatorController: Service, Sendable {
             defer { inFlight.withLock { $0 -= 1 } }
             let started = ContinuousClock.now
             do {
-                let next: Date?
+                let next: Reconciler.Review?
                 if key.hasPrefix(Reconciler.policyKeyPrefix) {
                     try await reconciler.reconcilePolicy(String(key.dropFirst(Reconciler.policyKeyPrefix.count)))
                     next = nil
@@ -144,9 +144,9 @@ public final class ElevatorController: Service, Sendable {
                 }
                 await queue.forget(key)
                 if let next {
-                    // A little after the deadline, so `decide` sees it has passed.
-                    let delay = max(0, next.timeIntervalSince(reconciler.now())) + 0.02
-                    await queue.add(key, after: .milliseconds(Int64(delay * 1000)))
+                    // An expiry goes ahead of other work: access must end on time even under a
+                    // backlog of new requests.
+                    await queue.add(key, after: delay(until: next.at), priority: next.isExpiry ? .urgent : .normal)
                 }
                 metrics.reconcileDuration.record(ContinuousClock.now - started)
                 logger.debug("reconciled", metadata: ["request": "\(key)", "took": "\(ContinuousClock.now - started)"])
@@ -165,21 +165,49 @@ public final class ElevatorController: Service, Sendable {
         for key in keys { await queue.add(key) }
     }
 
+    /// A little after `deadline`, so `decide` sees it has passed (a wake-up that comes early, the
+    /// wall clock having been stepped, only schedules the key again). Every millisecond here is
+    /// a millisecond of revoke lag.
+    private func delay(until deadline: Date) -> Duration {
+        .microseconds(Int64((max(0, deadline.timeIntervalSince(reconciler.now())) + 0.002) * 1_000_000))
+    }
+
     private func requestChanged(_ event: InformerEvent<RequestObject>) async {
         switch event {
-        case .added(let object), .updated(_, let object): await enqueue([Store<RequestObject>.key(of: object)])
+        case .added(let object), .updated(_, let object):
+            let key = Store<RequestObject>.key(of: object)
+            let plan = ReconcilePriority(object, now: reconciler.now())
+            if let expiry = plan.expiry {
+                await queue.add(key, priority: plan.priority, andAfter: delay(until: expiry), priority: .urgent)
+            } else {
+                await queue.add(key, priority: plan.priority)
+            }
         case .deleted(let object): await enqueue([Store<RequestObject>.key(of: object)])
         }
     }
 
     private func policyChanged(_ event: InformerEvent<PolicyObject>) async {
-        let object: PolicyObject
         switch event {
-        case .added(let new), .updated(_, let new): object = new
+        case .added(let new):
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
-        case .deleted(let old): object = old
+            // A policy seen for the first time (every policy at a start) changes nothing for the
+            // requests already decided under it: each keeps the priority of its own state, so a
+            // start does not turn 10,000 settled grants into normal work.
+            await enqueueByState(caches.requests(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+        case .updated(_, let new):
+            await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
+            await enqueue(caches.requestKeys(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+        case .deleted(let old):
+            await enqueue(caches.requestKeys(forPolicy: old.metadata.namespace ?? "", old.metadata.name ?? ""))
         }
-        await enqueue(caches.requestKeys(forPolicy: object.metadata.namespace ?? "", object.metadata.name ?? ""))
+    }
+
+    /// Queues each request with the priority of its own state (see `ReconcilePriority`).
+    private func enqueueByState(_ requests: [RequestObject]) async {
+        let now = reconciler.now()
+        for request in requests {
+            await queue.add(Store<RequestObject>.key(of: request), priority: ReconcilePriority(request, now: now).priority)
+        }
     }
 
     private func approvalChanged(_ event: InformerEvent<ApprovalObject>) async {
@@ -192,8 +220,14 @@ public final class ElevatorController: Service, Sendable {
     private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
-            if let key = caches.requestKey(forMeshObject: object) {
-                await enqueue([key])
+            if let request = caches.request(forMeshObject: object) {
+                if case .added = event {
+                    // Its own object appearing (the echo of its apply, or every object at a
+                    // start) is no news for a request; a change or a deletion by someone is.
+                    await enqueueByState([request])
+                } else {
+                    await enqueue([Store<RequestObject>.key(of: request)])
+                }
             } else if object.value.managedRequestUID == nil {
                 // Someone else's object (a baseline ALLOW, a Server, a waypoint label): the
                 // readiness of the policies it may concern is checked again.

@@ -31,6 +31,10 @@ final class Reconciler: Sendable {
     let notifier: Notifier?
     /// The request as last written by this controller, by key: newer than the cache for a moment.
     private let written = Mutex<[String: RequestObject]>([:])
+    /// Mesh objects already deleted for a grant being withdrawn, by request key (with the
+    /// request's uid): the first pass of a withdrawal only deletes (see `reconcile`), the second
+    /// writes the status and Events and must not delete or look them up again.
+    private let withdrawn = Mutex<[String: (uid: String, names: Set<String>)]>([:])
     /// Ignored approvals already reported (one Event each).
     private let reportedIgnored = Mutex<Set<String>>([])
 
@@ -53,10 +57,18 @@ final class Reconciler: Sendable {
         self.notifier = notifier
     }
 
+    /// When a request must be reconciled again, and whether that is its grant's expiry (which
+    /// the work queue hands out ahead of other work).
+    struct Review: Equatable {
+        var at: Date
+        var isExpiry: Bool
+    }
+
     /// Reconciles the request `namespace/name`; returns when it must be looked at again.
-    func reconcile(_ key: String) async throws -> Date? {
+    func reconcile(_ key: String) async throws -> Review? {
         guard var object = freshest(key) else {
             written.withLock { _ = $0.removeValue(forKey: key) }
+            withdrawn.withLock { _ = $0.removeValue(forKey: key) }
             return nil
         }
         let deleting = object.metadata.deletionTimestamp != nil
@@ -77,7 +89,24 @@ final class Reconciler: Sendable {
             approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
             activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
 
-        try await applyMesh(decision, object: object)
+        let uid = object.metadata.uid ?? ""
+        let alreadyWithdrawn = withdrawn.withLock { $0[key].flatMap { $0.uid == uid ? $0.names : nil } } ?? []
+        if decision.grant == nil, request.phase == .active, alreadyWithdrawn.isEmpty {
+            // Revoke first: access ends with the delete, so a burst of expiries deletes every
+            // grant's objects before any of them spends two more round trips on its status and
+            // Event. The second pass (queued right away, behind the other deletes) writes them.
+            let existing = caches.meshObjects(ofRequestUID: uid)
+            if !existing.isEmpty {
+                for stale in existing { try await writer.delete(stale) }
+                if decision.events.contains(where: { $0.reason == "Expired" }), let expiresAt = request.status?.expiresAt {
+                    metrics.expiryToDeletion.record(.milliseconds(Int64(max(0, now().timeIntervalSince(expiresAt)) * 1000)))
+                }
+                let names = Set(existing.compactMap(\.metadata.name))
+                withdrawn.withLock { $0[key] = (uid, names) }
+                return Review(at: time, isExpiry: false)
+            }
+        }
+        try await applyMesh(decision, object: object, skipping: alreadyWithdrawn)
         // The audit line and the Event go before the status, so that nothing is lost: a crash or
         // a failed status write makes the next attempt decide the same transition from the same
         // stored status and write them again, the line with the same `id`, the Event under the
@@ -91,7 +120,9 @@ final class Reconciler: Sendable {
         if decision.statusChanged {
             object = try await writeStatus(decision.status, of: object)
         }
-        metrics.recordTransitions(decision.events, request: request, status: decision.status, at: time)
+        if !alreadyWithdrawn.isEmpty { withdrawn.withLock { _ = $0.removeValue(forKey: key) } }
+        metrics.recordTransitions(
+            decision.events, request: request, status: decision.status, at: time, deletionRecorded: !alreadyWithdrawn.isEmpty)
         // Only queued here, once the status holds the transition (a retry is not announced
         // twice); delivery and its retries never hold up the reconcile.
         for event in decision.events where event.notify {
@@ -104,21 +135,22 @@ final class Reconciler: Sendable {
             return nil
         }
         if (decision.status.phase ?? .pending).isTerminal {
-            return try await retire(object, status: decision.status, at: time)
+            return try await retire(object, status: decision.status, at: time).map { Review(at: $0, isExpiry: false) }
         }
-        return decision.nextReview
+        return decision.nextReview.map { Review(at: $0, isExpiry: decision.status.phase == .active && $0 == decision.status.expiresAt) }
     }
 
-    /// Writes the grant's objects (putting back what someone changed), or deletes them all.
-    private func applyMesh(_ decision: Decision, object: RequestObject) async throws {
+    /// Writes the grant's objects (putting back what someone changed), or deletes them all
+    /// (except those named in `skipping`: deleted by the first pass of this withdrawal).
+    private func applyMesh(_ decision: Decision, object: RequestObject, skipping deleted: Set<String> = []) async throws {
         let uid = object.metadata.uid ?? ""
         let existing = caches.meshObjects(ofRequestUID: uid)
         guard decision.grant != nil else {
-            for stale in existing { try await writer.delete(stale) }
+            for stale in existing where !deleted.contains(stale.metadata.name ?? "") { try await writer.delete(stale) }
             // Objects the status lists that the cache has not seen yet (granted moments ago). Once
             // the request was already finished they were deleted then; the sweep covers the rest.
             guard object.value.status?.phase?.isTerminal != true else { return }
-            let cachedNames = Set(existing.compactMap(\.metadata.name))
+            let cachedNames = Set(existing.compactMap(\.metadata.name)).union(deleted)
             for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
                 try await writer.deleteIfOwned(reference, namespace: object.metadata.namespace ?? "", requestUID: uid)
             }

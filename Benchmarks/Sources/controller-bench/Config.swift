@@ -79,6 +79,7 @@ struct Results: Codable {
     struct Memory: Codable {
         var requests: Int
         var rssBytes: Double
+        var rssAnonBytes: Double = .nan
         var coldStartMs: Double
         var readyMs: Double
     }
@@ -93,10 +94,12 @@ struct Results: Codable {
     var steps: [Step] = []
     var sustainedGrantsPerSecond: Double = .nan
     var rssIdleBytes: Double = .nan
+    var rssIdleAnonBytes: Double = .nan
     var rssActiveBytes: Double = .nan
     var rssActiveGrants = 0
     var coldStartActiveMs: Double = .nan
     var coldStartActiveReadyMs: Double = .nan
     var memory: [Memory] = []
     var bytesPerCachedRequest: Double = .nan
+    var anonBytesPerCachedRequest: Double = .nan
 }

@@ -118,6 +118,8 @@ final class ControllerProcess {
 
     var cpu: Double { cpuSeconds(pid) }
     var rss: Double { rssBytes(pid) }
+    /// The anonymous part of `rss` (heap, stacks): what the controller allocates itself.
+    var rssAnon: Double { rssBytes(pid, field: "RssAnon:") }
 
     /// SIGTERM, then waits for the exit (SIGKILL after 10 s).
     func stop() { stopChild(process) }

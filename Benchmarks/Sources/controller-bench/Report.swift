@@ -46,14 +46,14 @@ struct Report {
         }
         lines.append("sustained (last step with p99 <= 100 ms): \(fmt(r.sustainedGrantsPerSecond, 0)) grants/s")
         lines.append("")
-        lines.append("| memory and start | requests | RSS MiB | spawn -> ready ms | spawn -> first grant ms |")
-        lines.append("| --- | --- | --- | --- | --- |")
-        lines.append("| idle | 0 | \(fmt(r.rssIdleBytes / 1_048_576)) | | |")
-        lines.append("| active grants (+ their AuthorizationPolicies) | \(r.rssActiveGrants) | \(fmt(r.rssActiveBytes / 1_048_576)) | \(fmt(r.coldStartActiveReadyMs)) | \(fmt(r.coldStartActiveMs)) |")
+        lines.append("| memory and start | requests | RSS MiB | of which anonymous MiB | spawn -> ready ms | spawn -> first grant ms |")
+        lines.append("| --- | --- | --- | --- | --- | --- |")
+        lines.append("| idle | 0 | \(fmt(r.rssIdleBytes / 1_048_576)) | \(fmt(r.rssIdleAnonBytes / 1_048_576)) | | |")
+        lines.append("| active grants (+ their AuthorizationPolicies) | \(r.rssActiveGrants) | \(fmt(r.rssActiveBytes / 1_048_576)) | | \(fmt(r.coldStartActiveReadyMs)) | \(fmt(r.coldStartActiveMs)) |")
         for memory in r.memory {
-            lines.append("| finished requests | \(memory.requests) | \(fmt(memory.rssBytes / 1_048_576)) | \(fmt(memory.readyMs)) | \(fmt(memory.coldStartMs)) |")
+            lines.append("| finished requests | \(memory.requests) | \(fmt(memory.rssBytes / 1_048_576)) | \(fmt(memory.rssAnonBytes / 1_048_576)) | \(fmt(memory.readyMs)) | \(fmt(memory.coldStartMs)) |")
         }
-        lines.append("bytes per cached request: \(fmt(r.bytesPerCachedRequest, 0))")
+        lines.append("bytes per cached request: \(fmt(r.bytesPerCachedRequest, 0)) (anonymous: \(fmt(r.anonBytesPerCachedRequest, 0)))")
         return lines.joined(separator: "\n")
     }
 

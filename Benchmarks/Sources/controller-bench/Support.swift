@@ -75,9 +75,11 @@ func cpuSeconds(_ pid: Int32) -> Double {
 }
 
 /// Resident set size of a process in bytes (VmRSS of /proc/<pid>/status).
-func rssBytes(_ pid: Int32) -> Double {
+/// A size field of `/proc/<pid>/status` in bytes: `VmRSS:` (all resident pages), `RssAnon:` (the
+/// process's own heap and stacks), `RssFile:` (mapped files: the binary and shared libraries).
+func rssBytes(_ pid: Int32, field: String = "VmRSS:") -> Double {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return .nan }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+    for line in text.split(separator: "\n") where line.hasPrefix(field) {
         let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? .nan
         return kilobytes * 1024
     }

@@ -16,9 +16,61 @@ public final class Store<Object: KubeResource>: Sendable {
     /// Maps an object to the index values it is filed under.
     public typealias IndexFunction = @Sendable (Object) -> [String]
 
+    /// One cached object behind a reference: the dictionary's buckets (a third of them empty at
+    /// any time) then hold a pointer instead of the whole value, which for a typed object of a few
+    /// hundred bytes halves the cache's memory, and `list()` copies pointers.
+    private final class Box: Sendable {
+        let object: Object
+        init(_ object: Object) { self.object = object }
+    }
+
+    /// The keys filed under one index value. Most values (a uid, a name) name one object: that
+    /// one is held inline instead of in a set of its own.
+    private enum Keys {
+        case one(String)
+        case many(Set<String>)
+
+        var all: [String] {
+            switch self {
+            case .one(let key): [key]
+            case .many(let keys): Array(keys)
+            }
+        }
+
+        /// Adds `key` in place (the set is not copied: the caller takes the value out of its
+        /// dictionary first, so it is uniquely referenced).
+        mutating func insert(_ key: String) {
+            switch self {
+            case .one(let existing):
+                if existing != key { self = .many([existing, key]) }
+            case .many(var keys):
+                self = .one("")  // drops this reference, so `keys` is unique and not copied
+                keys.insert(key)
+                self = .many(keys)
+            }
+        }
+
+        /// Removes `key` in place; false when no key is left.
+        mutating func remove(_ key: String) -> Bool {
+            switch self {
+            case .one(let existing):
+                return existing != key
+            case .many(var keys):
+                self = .one("")
+                keys.remove(key)
+                if keys.count == 1, let last = keys.first {
+                    self = .one(last)
+                } else {
+                    self = .many(keys)
+                }
+                return !keys.isEmpty
+            }
+        }
+    }
+
     private struct State {
-        var objects: [String: Object] = [:]
-        var indexes: [String: [String: Set<String>]] = [:]
+        var objects: [String: Box] = [:]
+        var indexes: [String: [String: Keys]] = [:]
     }
 
     private let state = Mutex(State())
@@ -37,7 +89,7 @@ public final class Store<Object: KubeResource>: Sendable {
     }
 
     /// The object with `key`.
-    public func get(_ key: String) -> Object? { state.withLock { $0.objects[key] } }
+    public func get(_ key: String) -> Object? { state.withLock { $0.objects[key]?.object } }
 
     /// The object `name` in `namespace`.
     public func get(name: String, namespace: String?) -> Object? {
@@ -45,7 +97,7 @@ public final class Store<Object: KubeResource>: Sendable {
     }
 
     /// Every cached object.
-    public func list() -> [Object] { state.withLock { Array($0.objects.values) } }
+    public func list() -> [Object] { state.withLock { $0.objects.values.map(\.object) } }
 
     /// The number of cached objects.
     public var count: Int { state.withLock { $0.objects.count } }
@@ -53,7 +105,7 @@ public final class Store<Object: KubeResource>: Sendable {
     /// The objects filed under `value` in index `index`.
     public func byIndex(_ index: String, _ value: String) -> [Object] {
         state.withLock { state in
-            (state.indexes[index]?[value] ?? []).compactMap { state.objects[$0] }
+            (state.indexes[index]?[value]?.all ?? []).compactMap { state.objects[$0]?.object }
         }
     }
 
@@ -65,7 +117,7 @@ public final class Store<Object: KubeResource>: Sendable {
         case .deleted(let object):
             let key = Self.key(of: object)
             return state.withLock { state in
-                guard let old = state.objects.removeValue(forKey: key) else { return nil }
+                guard let old = state.objects.removeValue(forKey: key)?.object else { return nil }
                 unindex(old, key: key, in: &state)
                 return .deleted(object)
             }
@@ -78,14 +130,16 @@ public final class Store<Object: KubeResource>: Sendable {
     public func replace(with objects: [Object]) -> [InformerEvent<Object>] {
         state.withLock { state in
             var events: [InformerEvent<Object>] = []
-            var fresh: [String: Object] = [:]
-            for object in objects { fresh[Self.key(of: object)] = object }
+            var fresh: [String: Box] = [:]
+            fresh.reserveCapacity(objects.count)
+            for object in objects { fresh[Self.key(of: object)] = Box(object) }
             for (key, old) in state.objects where fresh[key] == nil {
-                unindex(old, key: key, in: &state)
-                events.append(.deleted(old))
+                unindex(old.object, key: key, in: &state)
+                events.append(.deleted(old.object))
             }
-            for (key, object) in fresh {
-                if let old = state.objects[key] {
+            for (key, box) in fresh {
+                let object = box.object
+                if let old = state.objects[key]?.object {
                     if old.metadata.resourceVersion != object.metadata.resourceVersion {
                         unindex(old, key: key, in: &state)
                         index(object, key: key, in: &state)
@@ -104,14 +158,14 @@ public final class Store<Object: KubeResource>: Sendable {
     private func upsert(_ object: Object) -> InformerEvent<Object>? {
         let key = Self.key(of: object)
         return state.withLock { state in
-            let old = state.objects[key]
+            let old = state.objects[key]?.object
             if let old, old.metadata.resourceVersion == object.metadata.resourceVersion,
                 object.metadata.resourceVersion != nil
             {
                 return nil
             }
             if let old { unindex(old, key: key, in: &state) }
-            state.objects[key] = object
+            state.objects[key] = Box(object)
             index(object, key: key, in: &state)
             return old.map { .updated(old: $0, new: object) } ?? .added(object)
         }
@@ -119,13 +173,23 @@ public final class Store<Object: KubeResource>: Sendable {
 
     private func index(_ object: Object, key: String, in state: inout State) {
         for (name, function) in indexers {
-            for value in function(object) { state.indexes[name, default: [:]][value, default: []].insert(key) }
+            for value in function(object) {
+                if var keys = state.indexes[name]?.removeValue(forKey: value) {
+                    keys.insert(key)
+                    state.indexes[name]?[value] = keys
+                } else {
+                    state.indexes[name, default: [:]][value] = .one(key)
+                }
+            }
         }
     }
 
     private func unindex(_ object: Object, key: String, in state: inout State) {
         for (name, function) in indexers {
-            for value in function(object) { state.indexes[name]?[value]?.remove(key) }
+            for value in function(object) {
+                guard var keys = state.indexes[name]?.removeValue(forKey: value) else { continue }
+                if keys.remove(key) { state.indexes[name]?[value] = keys }
+            }
         }
     }
 }

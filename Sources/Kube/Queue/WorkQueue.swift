@@ -1,40 +1,80 @@
 import DequeModule
 
-/// A rate-limited, delaying work queue of keys: client-go's `workqueue` semantics as an actor.
+/// A rate-limited, delaying work queue of keys with three priorities: client-go's `workqueue`
+/// semantics as an actor.
 ///
 /// Guarantees:
-/// - **Dedup.** A key added while it waits is queued once.
+/// - **Dedup.** A key added while it waits is queued once; adding it again with a higher
+///   priority moves it up (never down).
 /// - **One worker per key.** A key handed out by `next()` is not handed out again until `done`;
 ///   if it was added meanwhile, it is queued again on `done`, so no change is lost.
+/// - **Priorities.** `urgent` keys are handed out before any other; `normal` before `background`,
+///   except that every `backgroundShare`-th hand-out takes a waiting `background` key, so a
+///   stream of normal work never starves it. At most `backgroundLimit` background keys are in
+///   process at once, so the other workers (and the CPU) stay free for what comes next. Within
+///   one priority, first in, first out.
 /// - **Earliest deadline wins.** `add(_:after:)` for a key that already waits keeps the earlier
-///   deadline. Delays run on one heap and one sleeping task, whatever their number.
+///   deadline (and the higher priority). Delays run on one heap and one sleeping task, whatever
+///   their number.
 /// - **Rate-limited retries.** `addRateLimited` waits 5 ms × 2ⁿ (up to 1000 s) per key, and at
 ///   most 10 retries/s overall after a burst of 100; `forget` resets a key after success.
 ///
-/// Caveats: after `shutDown`, `next()` still hands out what is already queued and then returns
-/// nil; delayed keys are dropped.
+/// Caveats: after `shutDown`, `next()` still hands out what is already queued (background keys
+/// only within `backgroundLimit`) and then returns nil; delayed keys are dropped.
 public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Duration == Duration {
+    /// How soon a key is handed out relative to others.
+    public enum Priority: Int, Comparable, Sendable, CaseIterable {
+        /// Work that only confirms a settled state (a resync); runs when nothing else waits, and
+        /// at least every `backgroundShare`-th time.
+        case background
+        /// A change someone made.
+        case normal
+        /// A deadline that has come (an expiry): ahead of everything else.
+        case urgent
+
+        public static func < (lhs: Priority, rhs: Priority) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     private let clock: C
-    private var queue = Deque<Key>()
-    private var dirty = Set<Key>()
+    /// One lane per priority. A lane may hold stale entries (a key moved up, or handed out from a
+    /// newer entry); `popReady` skips them, so moving a key up costs O(1).
+    private var lanes: [Deque<Key>] = Array(repeating: Deque<Key>(), count: Priority.allCases.count)
+    /// Keys waiting (or re-added while processing) and the priority they wait with.
+    private var dirty: [Key: Priority] = [:]
     private var processing = Set<Key>()
     private var waiters = Deque<(id: UInt64, continuation: CheckedContinuation<Key?, Never>)>()
     private var nextWaiterID: UInt64 = 0
     private var delayed = DeadlineHeap<Key, C.Instant>()
+    private var delayedPriority: [Key: Priority] = [:]
     private var limiter: RateLimiter<Key, C.Instant>
     private var timer: Task<Void, Never>?
     private var timerDeadline: C.Instant?
     private var timerGeneration: UInt64 = 0
     private var shuttingDown = false
+    private let backgroundShare: Int
+    private var sinceBackground = 0
+    private let backgroundLimit: Int
+    private var backgroundInProcess = Set<Key>()
 
-    /// A queue timed by `clock` with the given retry rate limiter.
-    public init(clock: C, rateLimiter: RateLimiter<Key, C.Instant> = RateLimiter()) {
+    /// A queue timed by `clock` with the given retry rate limiter; `backgroundShare` is how many
+    /// hand-outs may pass a waiting background key before one is taken (at least 2), and
+    /// `backgroundLimit` how many background keys may be in process at once (at least 1).
+    public init(
+        clock: C, rateLimiter: RateLimiter<Key, C.Instant> = RateLimiter(), backgroundShare: Int = 8, backgroundLimit: Int = 2
+    ) {
         self.clock = clock
         self.limiter = rateLimiter
+        self.backgroundShare = max(2, backgroundShare)
+        self.backgroundLimit = max(1, backgroundLimit)
     }
 
     /// Keys ready to be handed out (not counting delayed or in-process keys).
-    public var count: Int { queue.count }
+    public var count: Int { dirty.count - processing.reduce(0) { $0 + (dirty[$1] == nil ? 0 : 1) } }
+
+    /// Keys ready to be handed out with `priority`.
+    public func count(_ priority: Priority) -> Int {
+        dirty.reduce(0) { $0 + ($1.value == priority && !processing.contains($1.key) ? 1 : 0) }
+    }
 
     /// Keys waiting for a deadline.
     public var delayedCount: Int { delayed.count }
@@ -42,19 +82,37 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     /// True once `shutDown` was called.
     public var isShuttingDown: Bool { shuttingDown }
 
-    /// Queues `key` now (a no-op if it is already queued).
-    public func add(_ key: Key) {
-        guard !shuttingDown, dirty.insert(key).inserted else { return }
+    /// Queues `key` now with `priority` (a no-op if it already waits with that priority or a
+    /// higher one).
+    public func add(_ key: Key, priority: Priority = .normal) {
+        guard !shuttingDown else { return }
+        if let waiting = dirty[key], waiting >= priority { return }
+        dirty[key] = priority
         if processing.contains(key) { return }
-        queue.append(key)
+        lanes[priority.rawValue].append(key)
         wakeWaiter()
     }
 
-    /// Queues `key` after `delay`; if it already waits for an earlier deadline, that one stands.
-    public func add(_ key: Key, after delay: Duration) {
+    /// Queues `key` with `priority` after `delay`; if it already waits for an earlier deadline,
+    /// that one stands with its own priority (for the same deadline, the higher priority).
+    public func add(_ key: Key, after delay: Duration, priority: Priority = .normal) {
         guard !shuttingDown else { return }
-        guard delay > .zero else { return add(key) }
-        if delayed.schedule(key, at: clock.now.advanced(by: delay)) { armTimer() }
+        guard delay > .zero else { return add(key, priority: priority) }
+        let deadline = clock.now.advanced(by: delay)
+        if let existing = delayed.deadline(of: key), existing <= deadline {
+            if existing == deadline, priority > (delayedPriority[key] ?? .normal) { delayedPriority[key] = priority }
+            return
+        }
+        delayedPriority[key] = priority == .normal ? nil : priority
+        if delayed.schedule(key, at: deadline) { armTimer() }
+    }
+
+    /// Queues `key` now with `priority` and again after `delay` with `laterPriority`: both in one
+    /// call, so an informer's handler replaying 10,000 objects at a start crosses into the queue
+    /// once per object, not twice.
+    public func add(_ key: Key, priority: Priority, andAfter delay: Duration, priority laterPriority: Priority) {
+        add(key, priority: priority)
+        add(key, after: delay, priority: laterPriority)
     }
 
     /// Queues `key` after its rate-limited retry delay.
@@ -87,8 +145,11 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     /// Marks `key` as finished; if it was added while processing, it is queued again.
     public func done(_ key: Key) {
         guard processing.remove(key) != nil else { return }
-        if dirty.contains(key) {
-            queue.append(key)
+        let wasBackground = backgroundInProcess.remove(key) != nil
+        if let priority = dirty[key] {
+            lanes[priority.rawValue].append(key)
+            wakeWaiter()
+        } else if wasBackground {
             wakeWaiter()
         }
     }
@@ -99,19 +160,35 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         timer?.cancel()
         timer = nil
         timerDeadline = nil
-        while queue.isEmpty, let waiter = waiters.popFirst() { waiter.continuation.resume(returning: nil) }
+        // Waiting workers get what they may take now; the others are released (a background key
+        // held back by `backgroundLimit` is a resync, not worth holding a shutdown for).
+        wakeWaiter()
+        while let waiter = waiters.popFirst() { waiter.continuation.resume(returning: nil) }
     }
 
+    /// The first live key of the highest non-empty lane (background every `backgroundShare`-th
+    /// time when it has one, and only while fewer than `backgroundLimit` are in process); drops
+    /// stale entries on the way.
     private func popReady() -> Key? {
-        guard let key = queue.popFirst() else { return nil }
-        dirty.remove(key)
-        processing.insert(key)
-        return key
+        var order: [Priority] = [.urgent, .normal, .background]
+        if sinceBackground + 1 >= backgroundShare { order = [.urgent, .background, .normal] }
+        for priority in order {
+            if priority == .background, backgroundInProcess.count >= backgroundLimit { continue }
+            while let key = lanes[priority.rawValue].popFirst() {
+                guard dirty[key] == priority, !processing.contains(key) else { continue }
+                dirty[key] = nil
+                processing.insert(key)
+                if priority == .background { backgroundInProcess.insert(key) }
+                sinceBackground = priority == .background ? 0 : sinceBackground + 1
+                return key
+            }
+        }
+        return nil
     }
 
     private func wakeWaiter() {
-        while !queue.isEmpty, let waiter = waiters.popFirst() {
-            waiter.continuation.resume(returning: popReady())
+        while !waiters.isEmpty, let key = popReady() {
+            waiters.removeFirst().continuation.resume(returning: key)
         }
     }
 
@@ -140,7 +217,9 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         guard generation == timerGeneration else { return }
         timer = nil
         timerDeadline = nil
-        for key in delayed.popDue(at: clock.now) { add(key) }
+        for key in delayed.popDue(at: clock.now) {
+            add(key, priority: delayedPriority.removeValue(forKey: key) ?? .normal)
+        }
         armTimer()
     }
 }

@@ -10,7 +10,7 @@ import YAML
 /// last one is gone.
 extension StoreState {
     func dependents(ofUID uid: String) -> [ObjectRef] {
-        owned.filter { ref in object(ref).map { ObjectMeta.ownerUIDs($0.value).contains(uid) } ?? false }
+        (dependentsByOwner[uid] ?? []).sorted { ($0.storageKey, $0.key) < ($1.storageKey, $1.key) }
     }
 
     func hasDependents(_ owner: JSONValue) -> Bool { !dependents(ofUID: ObjectMeta.uid(owner)).isEmpty }
@@ -31,14 +31,17 @@ extension StoreState {
         }
     }
 
-    /// Runs collection passes until nothing changes; returns how many objects were touched.
+    /// Runs collection passes over the candidates (dependents written since the last pass or
+    /// whose owner went or entered foreground deletion, owners in foreground deletion whose
+    /// dependents changed) until none are left; returns how many objects were touched. A pass
+    /// costs in proportion to the changes, not to the number of objects with owners.
     @discardableResult
     mutating func collectGarbage(now: Date) -> Int {
-        garbagePending = false
         var touched = 0
-        for _ in 0..<64 {
-            let before = touched
-            for ref in owned.sorted(by: { ($0.storageKey, $0.key) < ($1.storageKey, $1.key) }) {
+        for _ in 0..<64 where !collectCandidates.isEmpty || !foregroundCandidates.isEmpty {
+            let candidates = collectCandidates.sorted { ($0.storageKey, $0.key) < ($1.storageKey, $1.key) }
+            collectCandidates = []
+            for ref in candidates where owned.contains(ref) {
                 guard let child = object(ref)?.value, let type = type(of: ref, child) else { continue }
                 let owners = ObjectMeta.ownerUIDs(child)
                 let living = owners.filter { uids[$0] != nil }
@@ -65,7 +68,9 @@ extension StoreState {
                     touched += 1
                 }
             }
-            for ref in foreground {
+            let owners = foregroundCandidates.sorted { ($0.storageKey, $0.key) < ($1.storageKey, $1.key) }
+            foregroundCandidates = []
+            for ref in owners where foreground.contains(ref) {
                 guard let owner = object(ref)?.value else { continue }
                 if !dependents(ofUID: ObjectMeta.uid(owner)).isEmpty { continue }
                 var updated = owner
@@ -78,9 +83,8 @@ extension StoreState {
                     commit(ref.storageKey, key: ref.key, object: updated, previous: owner, eventType: "MODIFIED")
                 }
             }
-            if touched == before { break }
         }
-        garbagePending = false
+        garbagePending = !collectCandidates.isEmpty || !foregroundCandidates.isEmpty
         return touched
     }
 }

@@ -31,10 +31,18 @@ struct StoreState: Sendable {
     var revision: Int64 = 1
     var buckets: [String: [String: StoredObject]] = [:]
     var uids: [String: ObjectRef] = [:]
-    /// Objects that have ownerReferences (the garbage collector looks only at these).
+    /// Objects that have ownerReferences.
     var owned: Set<ObjectRef> = []
+    /// The objects that name each owner uid in their ownerReferences (existing objects only).
+    var dependentsByOwner: [String: Set<ObjectRef>] = [:]
     /// Objects in foreground deletion, waiting for their dependents.
     var foreground: Set<ObjectRef> = []
+    /// Dependents the garbage collector must look at: written since, or an owner of theirs went
+    /// or entered foreground deletion. The collector looks only at these (not at every owned
+    /// object), so its cost follows the changes, not the number of objects with owners.
+    var collectCandidates: Set<ObjectRef> = []
+    /// Owners in foreground deletion whose dependents changed (the last one may be gone).
+    var foregroundCandidates: Set<ObjectRef> = []
     var history: [WatchEvent] = []
     var historyStart = 0
     var floor: Int64 = 1
@@ -63,14 +71,19 @@ struct StoreState: Sendable {
         let stored = StoredObject(value)
         let ref = ObjectRef(storageKey: storageKey, key: key)
         let uid = ObjectMeta.uid(value)
+        let ownersBefore = buckets[storageKey]?[key].map { ObjectMeta.ownerUIDs($0.value) } ?? []
         if object != nil {
             if buckets[storageKey]?[key] == nil { sortedKeyCache[storageKey] = nil }
             buckets[storageKey, default: [:]][key] = stored
             if !uid.isEmpty { uids[uid] = ref }
-            if ObjectMeta.ownerUIDs(value).isEmpty { owned.remove(ref) } else { owned.insert(ref); garbagePending = true }
+            let owners = ObjectMeta.ownerUIDs(value)
+            reindexOwners(ref, from: ownersBefore, to: owners)
+            if owners.isEmpty { owned.remove(ref) } else { owned.insert(ref); collectCandidates.insert(ref) }
             if ObjectMeta.finalizers(value).contains("foregroundDeletion"), ObjectMeta.isDeleting(value) {
-                foreground.insert(ref)
-                garbagePending = true
+                if foreground.insert(ref).inserted, !uid.isEmpty {
+                    collectCandidates.formUnion(dependentsByOwner[uid] ?? [])
+                }
+                foregroundCandidates.insert(ref)
             } else {
                 foreground.remove(ref)
             }
@@ -78,16 +91,31 @@ struct StoreState: Sendable {
             buckets[storageKey]?[key] = nil
             sortedKeyCache[storageKey] = nil
             if !uid.isEmpty { uids[uid] = nil }
+            reindexOwners(ref, from: ownersBefore, to: [])
             owned.remove(ref)
             foreground.remove(ref)
-            garbagePending = garbagePending || !owned.isEmpty || !foreground.isEmpty
+            // Its dependents may have lost their last owner.
+            if !uid.isEmpty { collectCandidates.formUnion(dependentsByOwner[uid] ?? []) }
         }
+        garbagePending = !collectCandidates.isEmpty || !foregroundCandidates.isEmpty
         let event = WatchEvent(type: eventType, object: stored.value, objectBytes: stored.bytes,
                                resourceVersion: revision, storageKey: storageKey)
         record(event)
         fanOut(event, previous: previous)
         if storageKey == Self.crdKey { rebuildCatalog() }
         return stored
+    }
+
+    /// Keeps `dependentsByOwner` in step with one object's ownerReferences; an owner in
+    /// foreground deletion that lost a dependent is looked at again.
+    private mutating func reindexOwners(_ ref: ObjectRef, from before: [String], to after: [String]) {
+        guard before != after else { return }
+        for owner in Set(before).subtracting(after) {
+            dependentsByOwner[owner]?.remove(ref)
+            if dependentsByOwner[owner]?.isEmpty == true { dependentsByOwner[owner] = nil }
+            if let ownerRef = uids[owner], foreground.contains(ownerRef) { foregroundCandidates.insert(ownerRef) }
+        }
+        for owner in Set(after).subtracting(before) { dependentsByOwner[owner, default: []].insert(ref) }
     }
 
     private mutating func record(_ event: WatchEvent) {
