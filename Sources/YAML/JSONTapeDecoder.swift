@@ -103,7 +103,7 @@ struct TapeDecoder: Decoder {
     }
 }
 
-extension TapeDecoder: SingleValueDecodingContainer {
+extension TapeDecoder: SingleValueDecodingContainer, IntegerValueDecoding {
     func decodeNil() -> Bool { kind == .null }
 
     func decode(_ type: Bool.Type) throws -> Bool {
@@ -127,16 +127,6 @@ extension TapeDecoder: SingleValueDecodingContainer {
 
     func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I { try Self.integer(tape, index, type) }
 
-    func decode(_ type: Int.Type) throws -> Int { try integer(type) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try integer(type) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try integer(type) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try integer(type) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try integer(type) }
-    func decode(_ type: UInt.Type) throws -> UInt { try integer(type) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try integer(type) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try integer(type) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try integer(type) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 }
 
 extension TapeDecoder {
