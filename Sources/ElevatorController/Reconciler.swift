@@ -84,6 +84,12 @@ final class Reconciler: Sendable {
             meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
             backends: servedBackends, grantWrittenUntil: grantWrittenUntil(object))
         let policy = caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value
+        if policy == nil, request.phase == .pending, request.status?.conditions?.isEmpty ?? true,
+            try await policyExists(request.spec.policy, namespace: namespace) {
+            // Policy and request applied together: the request's watch can be ahead of the
+            // policy's, and PolicyNotFound is final. Wait for the policy cache instead.
+            return Review(at: time.addingTimeInterval(0.2), isExpiry: false)
+        }
         let decision = decide(
             request: request, policy: policy,
             approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
@@ -187,6 +193,17 @@ final class Reconciler: Sendable {
         return caches.meshObjects(ofRequestUID: uid)
             .compactMap { $0.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue.flatMap(RFC3339.parse) }
             .min()
+    }
+
+    /// Whether the API server has the ElevationPolicy `name` in `namespace` (one GET, only for a
+    /// request not decided yet whose policy the cache lacks).
+    private func policyExists(_ name: String, namespace: String) async throws -> Bool {
+        do {
+            _ = try await client.get(PolicyObject.self, name: name, namespace: namespace)
+            return true
+        } catch KubeError.notFound {
+            return false
+        }
     }
 
     /// The backends whose resources the cluster serves (a mesh whose CRDs are missing cannot grant).
