@@ -1,25 +1,16 @@
 """The checker the Swift tests run over every generated Linkerd AuthorizationPolicy must itself
 catch what Elevator must never write, and pass the object API.md describes."""
 
-import copy
-import json
-
 import pytest
 
 import linkerd_policy_check
+import policy_check_support
+from policy_check_support import MANAGED_METADATA, run_checker
 
 GOOD = {
     "apiVersion": "policy.linkerd.io/v1alpha1",
     "kind": "AuthorizationPolicy",
-    "metadata": {
-        "name": "elevator-inc-1234-debug", "namespace": "payments",
-        "labels": {"app.kubernetes.io/managed-by": "elevator", "elevator.dev/request": "inc-1234-debug",
-                   "elevator.dev/policy": "payments-debug"},
-        "annotations": {"elevator.dev/expires-at": "2026-11-25T10:42:07Z", "elevator.dev/requester": "alice@example.com",
-                        "elevator.dev/request-uid": "6f1c"},
-        "ownerReferences": [{"apiVersion": "elevator.dev/v1alpha1", "kind": "ElevationRequest", "name": "inc-1234-debug",
-                             "uid": "6f1c", "controller": True, "blockOwnerDeletion": True}],
-    },
+    "metadata": MANAGED_METADATA,
     "spec": {
         "targetRef": {"group": "policy.linkerd.io", "kind": "Server", "name": "payments-http"},
         "requiredAuthenticationRefs": [{"kind": "ServiceAccount", "name": "debugger", "namespace": "tools"}],
@@ -28,8 +19,7 @@ GOOD = {
 
 
 def check(tmp_path, obj):
-    (tmp_path / "object.json").write_text(json.dumps(obj))
-    return linkerd_policy_check.main(["linkerd_policy_check.py", str(tmp_path)])
+    return run_checker(linkerd_policy_check, tmp_path, obj)
 
 
 def test_the_api_md_object_passes(tmp_path, capsys):
@@ -38,15 +28,7 @@ def test_the_api_md_object_passes(tmp_path, capsys):
 
 
 def edited(path, value):
-    obj = copy.deepcopy(GOOD)
-    node = obj
-    for key in path[:-1]:
-        node = node[key]
-    if value is None:
-        del node[path[-1]]
-    else:
-        node[path[-1]] = value
-    return obj
+    return policy_check_support.edited(GOOD, path, value)
 
 
 BAD = [
