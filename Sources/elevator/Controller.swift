@@ -45,6 +45,7 @@ struct Controller: AsyncParsableCommand {
     var allowUnverifiedIdentity = false
 
     func run() async throws {
+        HeapTuning.apply()
         let environment = ProcessInfo.processInfo.environment
         func setting(_ flag: String?, _ name: String, _ fallback: String) -> String {
             flag ?? environment["ELEVATOR_" + name] ?? fallback

@@ -274,6 +274,8 @@ final class Bench {
             else { fail("the grant after a start with \(size) requests was not written") }
             // Idle: every request reconciled once (no more reconciles counted for 2 s).
             try await Task.sleep(for: .seconds(2))
+            // Kept beside the run's other output: what the RSS is made of, mapping by mapping.
+            try? procFile("/proc/\(process.pid)/smaps").write(toFile: directory + "/controller-\(size).smaps", atomically: false, encoding: .utf8)
             results.memory.append(
                 .init(requests: size + 1, rssBytes: process.rss, rssAnonBytes: process.rssAnon,
                       coldStartMs: Double(added - process.spawnedAt) / 1e6, readyMs: Double(ready - process.spawnedAt) / 1e6))

@@ -25,7 +25,17 @@ struct Config: Codable {
     /// Requests in the cache for the memory readings.
     var memory: [Int]
 
+    /// The sizes for `quick`; `CONTROLLER_BENCH_MEMORY` (comma-separated request counts) replaces
+    /// the memory phase's, for profiling one size.
     static func make(quick: Bool) -> Config {
+        var config = sized(quick: quick)
+        if let sizes = ProcessInfo.processInfo.environment["CONTROLLER_BENCH_MEMORY"] {
+            config.memory = sizes.split(separator: ",").compactMap { Int($0) }
+        }
+        return config
+    }
+
+    private static func sized(quick: Bool) -> Config {
         quick
             ? Config(
                 quick: true, batchSeconds: 1, backgrounds: [0, 200, 1_000], floorSequential: 50, spreadCount: 1_000,
