@@ -16,7 +16,7 @@ public enum HeapTuning {
     /// glibc's `M_MMAP_THRESHOLD` parameter of `mallopt`.
     static let mmapThresholdParameter: Int32 = -3
     /// glibc's default threshold, kept fixed instead of rising.
-    public static let mmapThreshold: Int32 = 128 * 1024
+    static let mmapThreshold: Int32 = 128 * 1024
 
     /// Fixes the mmap threshold at `mmapThreshold`; false where the C library has no `mallopt`
     /// (not glibc), which changes nothing else.
