@@ -8,10 +8,10 @@ import Glibc
 ///
 /// Why: glibc raises its mmap threshold to the size of every large block freed, up to 32 MiB, so
 /// after the first LIST page the next pages' buffers come from the heap, and the cached objects
-/// decoded between them pin the holes those buffers leave. A start with 10,000 requests kept 19 MiB
-/// of such free heap resident for good (38.9 MiB anonymous, 20.3 MiB of it in use; 23.2 MiB with
-/// the threshold fixed: BENCHMARKS.md, "Controller"). The cost is one mmap and munmap per large
-/// buffer, which the first LIST page paid anyway.
+/// decoded between them pin the holes those buffers leave. A start with 10,000 requests kept about
+/// 19 MiB of such free heap resident for good (40.7 MB taken from the system for 20.3 MB in use;
+/// anonymous RSS 40.3 MiB, 22.7 MiB with the threshold fixed: BENCHMARKS.md, "Controller", third
+/// round). The cost is one mmap and munmap per large buffer, which the first LIST page paid anyway.
 public enum HeapTuning {
     /// glibc's `M_MMAP_THRESHOLD` parameter of `mallopt`.
     static let mmapThresholdParameter: Int32 = -3
