@@ -8,6 +8,14 @@ import YAML
 public protocol WatchedKind: Codable, Sendable {
     /// Where the API server serves this kind.
     static var resourceType: ResourceType { get }
+    /// Called once on each decoded object before it is cached, with the metadata decoded beside
+    /// it: lets the value share storage with it and with other cached values (`CacheCompaction`).
+    mutating func compact(sharing metadata: Kube.ObjectMeta)
+}
+
+extension WatchedKind {
+    /// Nothing to share.
+    public mutating func compact(sharing metadata: Kube.ObjectMeta) {}
 }
 
 /// One cached object: the Kube client's metadata (uid, resourceVersion, finalizers, deletion
@@ -24,11 +32,11 @@ public struct Watched<Value: WatchedKind>: KubeResource {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try container.decode(Kube.ObjectMeta.self, forKey: .metadata)
-        // Server-side apply bookkeeping is never read here; a cache of thousands of objects
-        // would otherwise hold a JSON tree of it per object.
-        metadata.managedFields = nil
+        // Server-side apply bookkeeping and `kubectl apply`'s copy of the object are never read
+        // here; a cache of thousands of objects would otherwise hold them once per object.
+        metadata = CacheCompaction.trimmed(try container.decode(Kube.ObjectMeta.self, forKey: .metadata))
         value = try Value(from: decoder)
+        value.compact(sharing: metadata)
     }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
@@ -67,14 +75,25 @@ public struct MeshObjectValue: WatchedKind, Hashable {
     /// Wraps `json`.
     public init(json: JSONValue) { self.json = json }
 
-    /// Decodes the whole object except `metadata.managedFields`, which nothing here reads.
+    /// Decodes the whole object except `metadata.managedFields` and `kubectl apply`'s
+    /// last-applied annotation, which nothing here reads (the drift check compares only what
+    /// Elevator sets).
     public init(from decoder: any Decoder) throws {
         json = try JSONValue(from: decoder)
-        if case .object(var members) = json, case .object(var metadata) = members["metadata"], metadata["managedFields"] != nil {
+        guard case .object(var members) = json, case .object(var metadata) = members["metadata"] else { return }
+        var trimmed = false
+        if metadata["managedFields"] != nil {
             metadata["managedFields"] = nil
-            members["metadata"] = .object(metadata)
-            json = .object(members)
+            trimmed = true
         }
+        if case .object(var annotations) = metadata["annotations"], annotations[CacheCompaction.lastAppliedAnnotation] != nil {
+            annotations[CacheCompaction.lastAppliedAnnotation] = nil
+            metadata["annotations"] = .object(annotations)
+            trimmed = true
+        }
+        guard trimmed else { return }
+        members["metadata"] = .object(metadata)
+        json = .object(members)
     }
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
 

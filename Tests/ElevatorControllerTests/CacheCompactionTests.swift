@@ -1,0 +1,96 @@
+import Elevation
+@testable import ElevatorController
+import Foundation
+import Kube
+import Testing
+import YAML
+
+/// `CacheCompaction`: a cached object keeps one copy of what its two metadata values and other
+/// cached objects share, and nothing of `kubectl apply`'s copy of the object.
+@Suite struct CacheCompactionTests {
+    @Test func aCachedRequestTakesOneCopyOfItsMetadataAndConstants() throws {
+        let request = try Self.decode(RequestObject.self, Self.request(name: "inc-1", uid: UUID().uuidString))
+        #expect(request.value.metadata.uid == request.metadata.uid)
+        #expect(storage(request.value.metadata.uid) == storage(request.metadata.uid))
+        #expect(storage(request.value.metadata.annotations?["team"]) == storage(request.metadata.annotations?["team"]))
+        #expect(storage(request.value.apiVersion) == storage(ElevationAPI.apiVersion))
+        #expect(storage(request.value.kind) == storage(RequestObject.resourceType.kind))
+    }
+
+    @Test func requestsShareEqualRequestersSubjectsAndRules() throws {
+        let first = try Self.decode(RequestObject.self, Self.request(name: "inc-2", uid: UUID().uuidString))
+        let second = try Self.decode(RequestObject.self, Self.request(name: "inc-3", uid: UUID().uuidString))
+        #expect(first.value.spec == second.value.spec)
+        #expect(storage(first.value.spec.requester.user) == storage(second.value.spec.requester.user))
+        #expect(storage(first.value.spec.requester.groups) == storage(second.value.spec.requester.groups))
+        #expect(storage(first.value.spec.rules) == storage(second.value.spec.rules))
+        #expect(storage(first.value.spec.policy) == storage(second.value.spec.policy))
+        // Unique fields stay unique.
+        #expect(first.value.metadata.uid != second.value.metadata.uid)
+    }
+
+    @Test func kubectlApplysCopyOfTheObjectIsNotCached() throws {
+        let request = try Self.decode(RequestObject.self, Self.request(name: "inc-4", uid: UUID().uuidString))
+        #expect(request.metadata.annotations == ["team": "payments-oncall-rotation"])
+        #expect(request.value.metadata.annotations == ["team": "payments-oncall-rotation"])
+        #expect(request.metadata.managedFields == nil)
+
+        let mesh = try Self.decode(MeshObject.self, #"""
+            {"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy",
+             "metadata":{"name":"baseline","namespace":"shop","uid":"u-1",
+              "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"spec\":{}}","owner":"platform"},
+              "managedFields":[{"manager":"kubectl"}]},
+             "spec":{"action":"ALLOW"}}
+            """#)
+        #expect(mesh.value.json["metadata"]?["annotations"] == .object(["owner": "platform"]))
+        #expect(mesh.value.json["metadata"]?["managedFields"] == nil)
+        #expect(mesh.value.json["spec"]?["action"] == "ALLOW")
+        #expect(mesh.metadata.annotations == ["owner": "platform"])
+    }
+
+    @Test func anInternerKeepsAtMostItsCapacity() {
+        let interner = Interner<String>(capacity: 2)
+        let first = interner.intern(String(repeating: "a", count: 40))
+        #expect(storage(interner.intern(String(repeating: "a", count: 40))) == storage(first))
+        _ = interner.intern(String(repeating: "b", count: 40))
+        let unique = String(repeating: "c", count: 40)
+        // Full: an unseen value comes back as it is and is not kept.
+        #expect(storage(interner.intern(unique)) == storage(unique))
+        #expect(interner.count == 2)
+        #expect(storage(interner.intern(String(repeating: "a", count: 40))) == storage(first))
+    }
+
+    // MARK: - Support
+
+    /// A request as the API server returns it after `kubectl apply`; strings long enough to be
+    /// stored on the heap, so that sharing is visible.
+    static func request(name: String, uid: String) -> String {
+        #"""
+        {"apiVersion":"elevator.dev/v1alpha1","kind":"ElevationRequest",
+         "metadata":{"name":"\#(name)","namespace":"shop","uid":"\#(uid)","resourceVersion":"17","generation":1,
+          "creationTimestamp":"2026-12-05T10:00:00Z","finalizers":["elevator.dev/grant"],
+          "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"apiVersion\":\"elevator.dev/v1alpha1\"}","team":"payments-oncall-rotation"},
+          "managedFields":[{"manager":"kubectl-client-side-apply","operation":"Update"}]},
+         "spec":{"policy":"payments-database-debug","requester":{"user":"oncall-engineer@example.com","groups":["payments-oncall"]},
+          "subject":{"serviceAccount":{"namespace":"tools","name":"debugger"}},
+          "rules":[{"ports":["8080"],"methods":["GET"],"paths":["/admin/queue"]}],
+          "duration":"1h","reason":"INC-1234 queue stuck"},
+         "status":{"phase":"Expired"}}
+        """#
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
+        try JSONValueDecoder().decode(type, fromJSON: Array(json.utf8))
+    }
+}
+
+/// Where a string's UTF-8 bytes live: equal addresses mean one shared storage.
+private func storage(_ string: String?) -> UInt? {
+    guard var string else { return nil }
+    return string.withUTF8 { UInt(bitPattern: $0.baseAddress) }
+}
+
+/// Where an array's elements live.
+private func storage<Element>(_ array: [Element]?) -> UInt? {
+    array?.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+}
