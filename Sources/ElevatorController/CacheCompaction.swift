@@ -94,6 +94,20 @@ extension ElevationKind {
     }
 
     public mutating func compact(sharing metadata: Kube.ObjectMeta) { compactCommon(sharing: metadata) }
+
+    /// The Kube metadata the Elevation metadata holds: all of it but owner references,
+    /// `generateName` and the deletion grace period, which requests seldom have (when they do,
+    /// `Watched` keeps the decoded metadata instead).
+    public var derivedMetadata: Kube.ObjectMeta? {
+        var kube = Kube.ObjectMeta(name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations)
+        kube.uid = metadata.uid
+        kube.resourceVersion = metadata.resourceVersion
+        kube.generation = metadata.generation
+        kube.creationTimestamp = metadata.creationTimestamp.map(Time.init)
+        kube.deletionTimestamp = metadata.deletionTimestamp.map(Time.init)
+        kube.finalizers = metadata.finalizers
+        return kube
+    }
 }
 
 extension ElevationPolicy: ElevationKind {}

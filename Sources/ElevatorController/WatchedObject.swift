@@ -11,22 +11,36 @@ public protocol WatchedKind: Codable, Sendable {
     /// Called once on each decoded object before it is cached, with the metadata decoded beside
     /// it: lets the value share storage with it and with other cached values (`CacheCompaction`).
     mutating func compact(sharing metadata: Kube.ObjectMeta)
+    /// The Kube metadata as far as this value carries it (nil: it carries none), so that
+    /// `Watched` need not keep a second copy of what it can derive.
+    var derivedMetadata: Kube.ObjectMeta? { get }
 }
 
 extension WatchedKind {
     /// Nothing to share.
     public mutating func compact(sharing metadata: Kube.ObjectMeta) {}
+    /// No metadata of its own.
+    public var derivedMetadata: Kube.ObjectMeta? { nil }
 }
 
 /// One cached object: the Kube client's metadata (uid, resourceVersion, finalizers, deletion
 /// timestamp as the API server has them) beside the decoded value the domain reasons about.
 ///
-/// Both are decoded from the same JSON document, so they always describe the same version.
+/// Both are decoded from the same JSON document, so they always describe the same version. When
+/// the value's own metadata gives back exactly the decoded Kube metadata (a request without
+/// owner references, say), only the value is kept and `metadata` is derived from it on read:
+/// a second copy would be a fifth of a cached request.
 public struct Watched<Value: WatchedKind>: KubeResource {
     public static var resourceType: ResourceType { Value.resourceType }
-    public var metadata: Kube.ObjectMeta
     /// The object as the Elevation module models it.
     public var value: Value
+    /// The Kube metadata when `value` does not give it back exactly; nil: derived from `value`.
+    private var kept: KeptMetadata?
+
+    public var metadata: Kube.ObjectMeta {
+        get { kept?.metadata ?? value.derivedMetadata ?? Kube.ObjectMeta() }
+        set { kept = KeptMetadata(newValue) }
+    }
 
     private enum CodingKeys: String, CodingKey { case metadata }
 
@@ -34,12 +48,23 @@ public struct Watched<Value: WatchedKind>: KubeResource {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         // Server-side apply bookkeeping and `kubectl apply`'s copy of the object are never read
         // here; a cache of thousands of objects would otherwise hold them once per object.
-        metadata = CacheCompaction.trimmed(try container.decode(Kube.ObjectMeta.self, forKey: .metadata))
+        let metadata = CacheCompaction.trimmed(try container.decode(Kube.ObjectMeta.self, forKey: .metadata))
         value = try Value(from: decoder)
         value.compact(sharing: metadata)
+        kept = value.derivedMetadata == metadata ? nil : KeptMetadata(metadata)
     }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+
+    /// Whether `metadata` is derived from `value` rather than kept beside it.
+    var derivesMetadata: Bool { kept == nil }
+}
+
+/// Kube metadata kept beside a cached value, behind one reference (a cached object then costs
+/// one pointer when it derives its metadata instead).
+private final class KeptMetadata: Sendable {
+    let metadata: Kube.ObjectMeta
+    init(_ metadata: Kube.ObjectMeta) { self.metadata = metadata }
 }
 
 /// The API group of Elevator's own kinds.

@@ -17,6 +17,38 @@ import YAML
         #expect(storage(request.value.kind) == storage(RequestObject.resourceType.kind))
     }
 
+    @Test func aRequestDerivesItsKubeMetadataFromItsOwn() throws {
+        let uid = UUID().uuidString
+        let request = try Self.decode(RequestObject.self, Self.request(name: "inc-5", uid: uid))
+        #expect(request.derivesMetadata)
+        let metadata = request.metadata
+        #expect(metadata.name == "inc-5" && metadata.namespace == "shop" && metadata.uid == uid)
+        #expect(metadata.resourceVersion == "17" && metadata.generation == 1)
+        #expect(metadata.creationTimestamp == Time(rfc3339: "2026-12-05T10:00:00Z"))
+        #expect(metadata.finalizers == ["elevator.dev/grant"])
+        #expect(metadata.annotations == ["team": "payments-oncall-rotation"])
+        #expect(MemoryLayout<RequestObject>.size < MemoryLayout<ElevationRequest>.size + 16)
+    }
+
+    @Test func metadataTheValueCannotGiveBackIsKept() throws {
+        // Owner references (an approval Elevator adopted) are not part of Elevation's metadata.
+        let approval = try Self.decode(ApprovalObject.self, #"""
+            {"apiVersion":"elevator.dev/v1alpha1","kind":"ElevationApproval",
+             "metadata":{"name":"alice-approves","namespace":"shop","uid":"a-1","resourceVersion":"9",
+              "ownerReferences":[{"apiVersion":"elevator.dev/v1alpha1","kind":"ElevationRequest","name":"inc-5","uid":"r-1"}]},
+             "spec":{"request":"inc-5","requestUID":"r-1","decision":"Approve","approver":{"user":"alice@example.com"}}}
+            """#)
+        #expect(!approval.derivesMetadata)
+        #expect(approval.metadata.ownerReferences?.map(\.uid) == ["r-1"])
+        #expect(approval.metadata.uid == "a-1" && approval.value.metadata.uid == "a-1")
+        // Nor is `generateName`.
+        let request = try Self.decode(
+            RequestObject.self,
+            Self.request(name: "inc-6", uid: "u-6").replacingOccurrences(of: #""name":"inc-6","#, with: #""name":"inc-6","generateName":"inc-","#))
+        #expect(!request.derivesMetadata)
+        #expect(request.metadata.generateName == "inc-" && request.metadata.name == "inc-6")
+    }
+
     @Test func requestsShareEqualRequestersSubjectsAndRules() throws {
         let first = try Self.decode(RequestObject.self, Self.request(name: "inc-2", uid: UUID().uuidString))
         let second = try Self.decode(RequestObject.self, Self.request(name: "inc-3", uid: UUID().uuidString))
