@@ -1,5 +1,7 @@
+import Elevation
 import Foundation
 import Logging
+import YAML
 
 /// A swift-log handler writing one JSON object per line to standard error (`--log-format json`):
 /// `time`, `level`, `logger`, `message` and the metadata as strings.
@@ -17,15 +19,17 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
-        fields["time"] = ISO8601DateFormatter().string(from: Date())
-        fields["level"] = event.level.rawValue
-        fields["logger"] = label
-        fields["message"] = "\(event.message)"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(fields) else { return }
-        FileHandle.standardError.write(data + Data("\n".utf8))
+        var fields: [String: JSONValue] = [:]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = .string("\(value)") }
+        // Formatted by hand and written with JSONWriter (sorted keys, as before): Foundation's
+        // ISO8601DateFormatter loads ICU's calendar and time-zone data and is slow to create,
+        // and this runs for every line.
+        fields["time"] = .string(RFC3339.format(Date()))
+        fields["level"] = .string(event.level.rawValue)
+        fields["logger"] = .string(label)
+        fields["message"] = .string("\(event.message)")
+        var line = JSONWriter.encode(.object(fields))
+        line.append(UInt8(ascii: "\n"))
+        FileHandle.standardError.write(Data(line))
     }
 }

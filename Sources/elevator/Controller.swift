@@ -110,12 +110,12 @@ struct Controller: AsyncParsableCommand {
         let probesAt = setting(probeAddress, "PROBE_ADDRESS", ":8081")
         if !metricsAt.isEmpty {
             services.append(
-                try ProbeServer.application(
+                try ProbeServer.service(
                     controller: controller, address: metricsAt, probes: metricsAt == probesAt, metrics: true, logger: logger))
         }
         if !probesAt.isEmpty, probesAt != metricsAt {
             services.append(
-                try ProbeServer.application(controller: controller, address: probesAt, probes: true, metrics: false, logger: logger))
+                try ProbeServer.service(controller: controller, address: probesAt, probes: true, metrics: false, logger: logger))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -4,6 +4,7 @@ import http.server
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -15,14 +16,23 @@ import pytest
 from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, wait_until
 
 
-def fetch(url):
+def fetch(url, method="GET"):
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=2) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, error.read().decode()
     except OSError:
         return None, ""
+
+
+def exchange(url, method):
+    """Status, headers and body of one request, whatever the status."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=2) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
 
 
 def notification_receiver():
@@ -69,6 +79,17 @@ def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
         assert status == 200
         assert 'elevator_requests{phase="Active"} 1.0' in metrics
         assert "elevator_active_grants 1.0" in metrics
+        # The routes and nothing else: HEAD answers like GET without a body; other methods and
+        # paths are refused in one sentence.
+        status, headers, body = exchange(f"http://127.0.0.1:{port}/metrics", "HEAD")
+        assert (status, body) == (200, "") and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        status, headers, body = exchange(f"http://127.0.0.1:{port}/metrics", "POST")
+        assert status == 405 and headers["Allow"] == "GET, HEAD" and "GET and HEAD only" in body
+        status, _, body = exchange(f"http://127.0.0.1:{port}/debug/pprof", "GET")
+        assert status == 404 and "use /healthz, /readyz or /metrics" in body
+        # Probes live on their own address when it differs from the metrics one.
+        assert fetch(f"http://127.0.0.1:{port}/readyz")[0] == 404
+        assert fetch(f"http://127.0.0.1:{port + 1}/metrics")[0] == 404
         assert wait_until(lambda: any(n["event"] == "Granted" for n in notifications), timeout=10)
         granted_note = next(n for n in notifications if n["event"] == "Granted")
         assert granted_note["request"] == "inc-1234-debug" and granted_note["phase"] == "Active"
@@ -79,7 +100,11 @@ def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
         audit = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         granted = [line for line in audit if line["event"] == "Granted"]
         assert granted and granted[0]["request"] == "inc-1234-debug" and granted[0]["phase"] == "Active"
-        assert any(json.loads(line).get("message") == "controller stopped" for line in err.splitlines() if line.startswith("{"))
+        log = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+        assert any(line.get("message") == "controller stopped" for line in log)
+        # Every JSON log line has the four fields, with the time in UTC to the second.
+        assert log and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", line["time"]) for line in log)
+        assert all({"time", "level", "logger", "message"} <= line.keys() for line in log)
         assert "secret-token" not in err
     finally:
         receiver.shutdown()

@@ -67,7 +67,8 @@ final class ControllerProcess {
         process.arguments = [
             "controller", "--kubeconfig", kubeconfig, "--allow-unverified-identity",
             "--metrics-address", "127.0.0.1:\(metricsPort)", "--probe-address", "127.0.0.1:\(probePort)",
-            "--log-level", "info",
+            // JSON lines at info, as the chart's defaults run it (values.yaml `logFormat: json`).
+            "--log-level", "info", "--log-format", "json",
         ]
         // The audit trail (stdout) and the log (stderr) go to files, as a container runtime would
         // take them: writing them is part of the controller's cost.
