@@ -12,8 +12,10 @@ WORKDIR /src
 COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
-RUN swift build -c release --static-swift-stdlib --product elevator \
- && install -D -m 0755 "$(swift build -c release --show-bin-path)/elevator" /out/elevator
+# Static Swift runtime, linked by lld with packed relocations and no exported symbols (the
+# script says why: about 4 MiB less resident memory).
+COPY scripts/build-release.sh ./scripts/
+RUN install -D -m 0755 "$(bash scripts/build-release.sh)" /out/elevator
 
 # --- runtime: slim Debian with only what the binary loads ---
 FROM debian:bookworm-slim

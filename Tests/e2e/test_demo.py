@@ -12,9 +12,14 @@ STAMP = r"^\[\d\d:\d\d:\d\d\] "
 
 def test_demo_tells_the_story_and_ends_within_a_minute(tmp_path):
     assert BINARY.exists(), f"{BINARY} is missing: run swift build --product elevator first"
+    assert_demo_story(BINARY, tmp_path)
+
+
+def assert_demo_story(binary, tmp_path):
+    """Runs `binary demo` and checks the story it tells, line by line and in order."""
     started = time.monotonic()
     # From another folder: the binary finds manifests/ beside its build folder.
-    result = subprocess.run([str(BINARY), "demo", "--grant", "6s"], cwd=tmp_path, capture_output=True, text=True,
+    result = subprocess.run([str(binary), "demo", "--grant", "6s"], cwd=tmp_path, capture_output=True, text=True,
                             timeout=60)
     took = time.monotonic() - started
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,7 +4,7 @@ import Kube
 // controller-bench: `elevator controller` (release build) end to end against `elevator sandbox`,
 // each in its own process, driven by our Kube client; see BENCHMARKS.md "Controller".
 //     bash Benchmarks/controller/run.sh [--quick]
-// Environment: ELEVATOR_BIN (default <root>/.build/release/elevator), CONTROLLER_BENCH_JSON (where
+// Environment: ELEVATOR_BIN (default <root>/.build/release/elevator; run.sh sets it to the shipped build), CONTROLLER_BENCH_JSON (where
 // the figures are written as JSON; default in the run's temp folder).
 
 @main
