@@ -16,6 +16,9 @@ extension KubeClient {
     }
 
     func encode(_ value: some Encodable) throws -> Data {
+        // An unstructured object (what the controller applies) is JSON already: writing it
+        // directly costs a fraction of going through Codable's containers.
+        if let json = value as? JSONValue { return Data(JSONWriter.encode(json)) }
         do {
             return try JSONEncoder().encode(value)
         } catch {
