@@ -61,8 +61,14 @@ final class ControllerProcess {
     let spawnedAt: UInt64
 
     init(elevator: String, kubeconfig: String, directory: String, run: Int) throws {
-        metricsPort = Int.random(in: 30000...55000)
-        probePort = metricsPort + 1
+        var ports: [Int] = []
+        while ports.count < 2 {
+            guard let port = freeLoopbackPort() else { fail("no free loopback port for the controller's metrics and probes") }
+            if !ports.contains(port) { ports.append(port) }
+        }
+        let (metrics, probes) = (ports[0], ports[1])
+        metricsPort = metrics
+        probePort = probes
         process.executableURL = URL(fileURLWithPath: elevator)
         process.arguments = [
             "controller", "--kubeconfig", kubeconfig, "--allow-unverified-identity",

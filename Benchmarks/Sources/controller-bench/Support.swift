@@ -106,6 +106,26 @@ func loadAverage() -> String {
     ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
 }
 
+/// A loopback port nothing listens on now: the kernel's pick for a socket bound to port 0, closed
+/// again. (A random port in a range collided with a listener once, and the controller exited.)
+func freeLoopbackPort() -> Int? {
+    let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { return nil }
+    defer { close(socketFD) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+            bind(socketFD, raw, length) == 0 && getsockname(socketFD, raw, &length) == 0
+        }
+    }
+    guard bound else { return nil }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
 /// One HTTP/1.1 request to 127.0.0.1:`port` with `Connection: close`; returns (status, body) or nil
 /// when nothing listens. Blocking: call it from a detached task or the main thread only.
 func httpCall(port: Int, method: String = "GET", path: String, body: String? = nil) -> (Int, String)? {
