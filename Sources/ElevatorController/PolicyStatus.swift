@@ -34,7 +34,7 @@ extension Reconciler {
         guard changed || status.observedGeneration != generation else { return }
         status.conditions = conditions
         status.observedGeneration = generation
-        let body = try JSONEncoder().encode(["status": status])
+        let body = try Self.statusPatch(status)
         _ = try await client.patchStatus(
             PolicyObject.self, PolicyObject.resourceType, name: object.metadata.name ?? "", namespace: object.metadata.namespace, body)
         if !readiness.isReady {

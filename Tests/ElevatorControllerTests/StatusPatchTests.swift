@@ -26,5 +26,10 @@ import YAML
         #expect(text.hasPrefix(#"{"status":{"approvals":[{"approver":"bob@example.com""#))
         #expect(text.contains(#""expiresAt":"2026-11-30T01:53:20Z""#))
         #expect(text.contains(#""apiVersion":"security.istio.io/v1""#))
+
+        // A policy's status goes the same way.
+        let policyStatus = ElevationPolicyStatus(observedGeneration: 3, activeGrants: 2, conditions: status.conditions)
+        #expect(try JSONParser.parse(Array(try Reconciler.statusPatch(policyStatus)))
+            == (try JSONParser.parse(Array(try JSONEncoder().encode(["status": policyStatus])))))
     }
 }
