@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds `elevator` as the image ships it and prints the binary's path (the Dockerfile, the
-# controller benchmark and scripts/test.sh all build it this way):
+# controller benchmark and Tests/e2e/test_release_build.py all build it this way):
 #     bash scripts/build-release.sh
 # - release mode, with the Swift standard library and Foundation linked in (--static-swift-stdlib),
 #   so the image needs no Swift runtime;

@@ -19,9 +19,7 @@ enum CacheCompaction {
     static func trimmed(_ metadata: Kube.ObjectMeta) -> Kube.ObjectMeta {
         var metadata = metadata
         metadata.managedFields = nil
-        if metadata.annotations?[lastAppliedAnnotation] != nil {
-            metadata.annotations?[lastAppliedAnnotation] = nil
-        }
+        metadata.annotations?[lastAppliedAnnotation] = nil
         return metadata
     }
 
@@ -64,9 +62,7 @@ extension Elevation.ObjectMeta {
     /// Takes the Kube client's copies of the fields both decoded from the same document (equal
     /// values, so only the storage changes) and drops `kubectl apply`'s annotation likewise.
     mutating func share(_ kube: Kube.ObjectMeta) {
-        if annotations?[CacheCompaction.lastAppliedAnnotation] != nil {
-            annotations?[CacheCompaction.lastAppliedAnnotation] = nil
-        }
+        annotations?[CacheCompaction.lastAppliedAnnotation] = nil
         if name == kube.name { name = kube.name ?? name }
         if namespace == kube.namespace { namespace = kube.namespace }
         if uid == kube.uid { uid = kube.uid }

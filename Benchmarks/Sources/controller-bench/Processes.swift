@@ -66,9 +66,8 @@ final class ControllerProcess {
             guard let port = freeLoopbackPort() else { fail("no free loopback port for the controller's metrics and probes") }
             if !ports.contains(port) { ports.append(port) }
         }
-        let (metrics, probes) = (ports[0], ports[1])
-        metricsPort = metrics
-        probePort = probes
+        metricsPort = ports[0]
+        probePort = ports[1]
         process.executableURL = URL(fileURLWithPath: elevator)
         process.arguments = [
             "controller", "--kubeconfig", kubeconfig, "--allow-unverified-identity",
