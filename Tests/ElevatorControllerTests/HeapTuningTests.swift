@@ -11,10 +11,10 @@ import Testing
         touched(30 << 20).deallocate()
         // ...so that this one came from the heap and stayed resident once freed.
         let second = touched(20 << 20)
-        let before = try residentAnonymousBytes()
+        let before = residentBytes(second, 20 << 20)
         second.deallocate()
-        let released = before - (try residentAnonymousBytes())
-        // 20 MiB go back; other tests of this process may allocate meanwhile, hence the margin.
+        let released = before - residentBytes(second, 20 << 20)
+        // Counted on the buffer's own pages, so that other tests allocating meanwhile do not count.
         #expect(released >= 15 << 20, "only \(released >> 20) MiB of a freed 20 MiB buffer left the process")
     }
 
@@ -25,10 +25,14 @@ import Testing
         return buffer
     }
 
-    /// `RssAnon` of `/proc/self/status`: the process's resident heap and stacks.
-    private func residentAnonymousBytes() throws -> Int {
-        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
-        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("RssAnon:") })
-        return try #require(line.split(separator: " ").dropFirst().first.flatMap { Int($0) }) * 1024
+    /// How many bytes of the pages under `bytes` from `start` are resident (`mincore`); 0 once
+    /// they are no longer mapped.
+    private func residentBytes(_ start: UnsafeMutableRawPointer, _ bytes: Int) -> Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = Int(bitPattern: start) / page * page
+        let count = (Int(bitPattern: start) + bytes - first + page - 1) / page
+        var vector = [UInt8](repeating: 0, count: count)
+        guard let base = UnsafeMutableRawPointer(bitPattern: first), mincore(base, count * page, &vector) == 0 else { return 0 }
+        return vector.reduce(0) { $0 + Int($1 & 1) } * page
     }
 }
