@@ -7,6 +7,11 @@ import YAML
 /// kube-openapi's wording (`spec.n in body must be of type integer: "string"`), so a user sees
 /// what a real cluster would say. `x-kubernetes-validations` (CEL) is not evaluated.
 enum SchemaValidator {
+    /// The schemas' `pattern`s, each compiled once: compiling one (ICU) for every string field
+    /// of every write was 13% of the sandbox's CPU at 500 grants/s, all of it under the store's
+    /// lock (BENCHMARKS.md, "Controller", fifth round).
+    static let compiledPatterns = PatternCache()
+
     /// The admitted object plus what was found on the way.
     struct Outcome: Sendable {
         var object: JSONValue
@@ -238,7 +243,7 @@ enum SchemaValidator {
     }
 
     private static func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return true }
+        guard let expression = compiledPatterns.expression(pattern) else { return true }
         let range = NSRange(text.startIndex..., in: text)
         return expression.firstMatch(in: text, range: range) != nil
     }

@@ -12,7 +12,7 @@ extension StoreState {
         return object
     }
 
-    private func normalize(_ body: JSONValue, _ type: ResourceType, namespace: String) throws(SandboxError) -> JSONValue {
+    private static func normalize(_ body: JSONValue, _ type: ResourceType, namespace: String) throws(SandboxError) -> JSONValue {
         guard case .object = body else {
             throw .badRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         }
@@ -36,7 +36,7 @@ extension StoreState {
     }
 
     /// Schema admission for custom resources; returns the pruned, defaulted object and warnings.
-    private func admit(_ object: JSONValue, _ type: ResourceType, options: WriteOptions) throws(SandboxError)
+    private static func admit(_ object: JSONValue, _ type: ResourceType, options: WriteOptions) throws(SandboxError)
         -> (JSONValue, [String])
     {
         guard let schema = type.schema else { return (object, []) }
@@ -64,8 +64,18 @@ extension StoreState {
         }
     }
 
-    mutating func create(_ type: ResourceType, namespace: String, body: JSONValue, options: WriteOptions, now: Date,
-                         managed: ManagedFields? = nil) throws(SandboxError) -> WriteResult {
+    /// A create worked out without the store: what it will store, or the error it will give once
+    /// the namespace and the name were checked (kube-apiserver reports those first).
+    struct PreparedCreate: Sendable {
+        var key: String
+        var name: String
+        var admitted: Result<(object: JSONValue, warnings: [String]), SandboxError>
+    }
+
+    /// Everything of a create that needs only the request: normalising, the name, schema
+    /// admission, metadata and managed fields. Pure, so `ObjectStore` runs it outside its lock.
+    static func prepareCreate(_ type: ResourceType, namespace: String, body: JSONValue, options: WriteOptions, now: Date,
+                              managed: ManagedFields? = nil) throws(SandboxError) -> PreparedCreate {
         var object = try normalize(body, type, namespace: namespace)
         if ObjectMeta.name(object).isEmpty, let prefix = object["metadata"]?["generateName"]?.stringValue, !prefix.isEmpty {
             ObjectMeta.set("name", .string(ObjectMeta.generatedName(prefix: prefix)), in: &object)
@@ -75,41 +85,70 @@ extension StoreState {
         if !nameCauses.isEmpty {
             throw .invalid(kind: type.kind, group: type.group, name: name, causes: nameCauses)
         }
-        try checkNamespace(type, namespace)
         let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
-        if buckets[type.storageKey]?[key] != nil {
-            throw .alreadyExists(resource: type.plural, group: type.group, name: name)
-        }
         if type.hasStatus, type.isCustom { object["status"] = nil }
-        let (admitted, warnings) = try admit(object, type, options: options)
-        object = admitted
-        if type.storageKey == Self.crdKey { object = try CRDRules.prepare(object) }
-        if type.storageKey == "namespaces" {
-            object["status"] = .object(["phase": .string("Active")])
-            if object["spec"] == nil { object["spec"] = .object(["finalizers": .array([.string("kubernetes")])]) }
+        let admitted = Result { () throws(SandboxError) -> (object: JSONValue, warnings: [String]) in
+            var (object, warnings) = try admit(object, type, options: options)
+            if type.storageKey == Self.crdKey { object = try CRDRules.prepare(object) }
+            if type.storageKey == "namespaces" {
+                object["status"] = .object(["phase": .string("Active")])
+                if object["spec"] == nil { object["spec"] = .object(["finalizers": .array([.string("kubernetes")])]) }
+            }
+            let time = ObjectMeta.timestamp(now)
+            ObjectMeta.set("uid", .string(UUID().uuidString.lowercased()), in: &object)
+            ObjectMeta.set("creationTimestamp", .string(time), in: &object)
+            ObjectMeta.set("deletionTimestamp", nil, in: &object)
+            ObjectMeta.set("resourceVersion", nil, in: &object)
+            if type.isCustom || type.storageKey == Self.crdKey { ObjectMeta.set("generation", .int(1), in: &object) }
+            var fields = managed ?? ManagedFields(entries: [])
+            if managed == nil {
+                fields.recordUpdate(manager: options.fieldManager, from: .object([:]), to: object,
+                                    apiVersion: type.apiVersion, time: time)
+            }
+            ObjectMeta.set("managedFields", fields.entries.isEmpty ? nil : fields.json, in: &object)
+            return (object, warnings)
         }
-        let time = ObjectMeta.timestamp(now)
-        ObjectMeta.set("uid", .string(UUID().uuidString.lowercased()), in: &object)
-        ObjectMeta.set("creationTimestamp", .string(time), in: &object)
-        ObjectMeta.set("deletionTimestamp", nil, in: &object)
-        ObjectMeta.set("resourceVersion", nil, in: &object)
-        if type.isCustom || type.storageKey == Self.crdKey { ObjectMeta.set("generation", .int(1), in: &object) }
-        var fields = managed ?? ManagedFields(entries: [])
-        if managed == nil {
-            fields.recordUpdate(manager: options.fieldManager, from: .object([:]), to: object,
-                                apiVersion: type.apiVersion, time: time)
+        return PreparedCreate(key: key, name: name, admitted: admitted)
+    }
+
+    mutating func create(_ type: ResourceType, namespace: String, body: JSONValue, options: WriteOptions, now: Date,
+                         managed: ManagedFields? = nil) throws(SandboxError) -> WriteResult {
+        try insert(type, namespace: namespace,
+                   Self.prepareCreate(type, namespace: namespace, body: body, options: options, now: now, managed: managed),
+                   options: options)
+    }
+
+    /// Stores a prepared create: the namespace must exist and the name be free.
+    mutating func insert(_ type: ResourceType, namespace: String, _ prepared: PreparedCreate, options: WriteOptions)
+        throws(SandboxError) -> WriteResult
+    {
+        try checkNamespace(type, namespace)
+        if buckets[type.storageKey]?[prepared.key] != nil {
+            throw .alreadyExists(resource: type.plural, group: type.group, name: prepared.name)
         }
-        ObjectMeta.set("managedFields", fields.entries.isEmpty ? nil : fields.json, in: &object)
+        let (object, warnings) = try prepared.admitted.get()
         if options.dryRun { return WriteResult(object: StoredObject(object), created: true, warnings: warnings) }
-        let stored = commit(type.storageKey, key: key, object: object, previous: nil, eventType: "ADDED")
+        let stored = commit(type.storageKey, key: prepared.key, object: object, previous: nil, eventType: "ADDED")
         return WriteResult(object: stored, created: true, warnings: warnings)
     }
 
-    mutating func update(_ type: ResourceType, namespace: String, name: String, body: JSONValue, subresource: String?,
-                         options: WriteOptions, now: Date, managed: ManagedFields? = nil) throws(SandboxError)
-        -> WriteResult
+    /// An update worked out from one version of the current object.
+    struct PreparedUpdate: Sendable {
+        var key: String
+        var object: JSONValue
+        var warnings: [String]
+        /// The write changes nothing (the current object is the answer, nothing is stored).
+        var unchanged: Bool
+    }
+
+    /// Everything of an update (PUT, and every patch once applied) that needs only the current
+    /// object: kube-apiserver's metadata rules, the status subresource, optimistic concurrency,
+    /// schema admission, generation and managed fields. Pure, so `ObjectStore` runs it outside
+    /// its lock and stores the result only if the object is still the one it was worked out from.
+    static func prepareUpdate(_ type: ResourceType, namespace: String, name: String, current: JSONValue, body: JSONValue,
+                              subresource: String?, options: WriteOptions, now: Date, managed: ManagedFields? = nil)
+        throws(SandboxError) -> PreparedUpdate
     {
-        let current = try existing(type, namespace: namespace, name: name).value
         var object = try normalize(body, type, namespace: namespace)
         let bodyName = ObjectMeta.name(object)
         if !bodyName.isEmpty, bodyName != name {
@@ -156,22 +195,47 @@ extension StoreState {
         }
         ObjectMeta.set("managedFields", fields.entries.isEmpty ? nil : fields.json, in: &object)
         ObjectMeta.set("resourceVersion", current["metadata"]?["resourceVersion"], in: &object)
-        if object == current {
-            return WriteResult(object: StoredObject(current), created: false, warnings: warnings)
-        }
-        if options.dryRun { return WriteResult(object: StoredObject(object), created: false, warnings: warnings) }
         let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
-        if ObjectMeta.isDeleting(object), ObjectMeta.finalizers(object).isEmpty {
-            let stored = remove(type, key: key, object: object)
-            return WriteResult(object: stored, created: false, warnings: warnings)
-        }
-        let stored = commit(type.storageKey, key: key, object: object, previous: current, eventType: "MODIFIED")
-        return WriteResult(object: stored, created: false, warnings: warnings)
+        return PreparedUpdate(key: key, object: object, warnings: warnings, unchanged: object == current)
     }
 
-    /// Server-side apply: creates or merges `config` owned by `options.fieldManager`.
-    mutating func apply(_ type: ResourceType, namespace: String, name: String, config: JSONValue, subresource: String?,
-                        options: WriteOptions, now: Date) throws(SandboxError) -> WriteResult {
+    mutating func update(_ type: ResourceType, namespace: String, name: String, body: JSONValue, subresource: String?,
+                         options: WriteOptions, now: Date, managed: ManagedFields? = nil) throws(SandboxError)
+        -> WriteResult
+    {
+        let current = try existing(type, namespace: namespace, name: name)
+        let prepared = try Self.prepareUpdate(
+            type, namespace: namespace, name: name, current: current.value, body: body, subresource: subresource,
+            options: options, now: now, managed: managed)
+        return store(type, prepared, over: current, options: options)
+    }
+
+    /// Stores a prepared update over `current`, the version it was worked out from.
+    mutating func store(_ type: ResourceType, _ prepared: PreparedUpdate, over current: StoredObject,
+                        options: WriteOptions) -> WriteResult {
+        if prepared.unchanged {
+            return WriteResult(object: current, created: false, warnings: prepared.warnings)
+        }
+        let object = prepared.object
+        if options.dryRun { return WriteResult(object: StoredObject(object), created: false, warnings: prepared.warnings) }
+        if ObjectMeta.isDeleting(object), ObjectMeta.finalizers(object).isEmpty {
+            let stored = remove(type, key: prepared.key, object: object)
+            return WriteResult(object: stored, created: false, warnings: prepared.warnings)
+        }
+        let stored = commit(type.storageKey, key: prepared.key, object: object, previous: current.value, eventType: "MODIFIED")
+        return WriteResult(object: stored, created: false, warnings: prepared.warnings)
+    }
+
+    /// A server-side apply worked out from the current object (nil: there is none).
+    enum PreparedApply: Sendable {
+        case create(PreparedCreate)
+        case update(PreparedUpdate, over: StoredObject)
+    }
+
+    /// Server-side apply of `config` onto `current` (nil: the object is created). Pure, like
+    /// `prepareUpdate`.
+    static func prepareApply(_ type: ResourceType, namespace: String, name: String, config: JSONValue, current stored: StoredObject?,
+                             subresource: String?, options: WriteOptions, now: Date) throws(SandboxError) -> PreparedApply {
         guard case .object = config else {
             throw .badRequest("error decoding YAML: the apply configuration must be an object")
         }
@@ -179,10 +243,8 @@ extension StoreState {
             throw .badRequest("invalid object type: /, Kind=")
         }
         let time = ObjectMeta.timestamp(now)
-        let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
-        var managed: ManagedFields
-        let current = buckets[type.storageKey]?[key]?.value
-        managed = current.map { ManagedFields(of: $0) } ?? ManagedFields(entries: [])
+        let current = stored?.value
+        var managed = current.map { ManagedFields(of: $0) } ?? ManagedFields(entries: [])
         var base = current ?? .object(["metadata": .object(["name": .string(name)])])
         ObjectMeta.set("managedFields", nil, in: &base)
         let merged: JSONValue
@@ -195,12 +257,39 @@ extension StoreState {
         }
         var object = merged
         ObjectMeta.set("name", .string(name), in: &object)
-        if current == nil {
-            return try create(type, namespace: namespace, body: object, options: options, now: now, managed: managed)
+        guard let stored, let current else {
+            return .create(try prepareCreate(type, namespace: namespace, body: object, options: options, now: now, managed: managed))
         }
         ObjectMeta.set("resourceVersion", nil, in: &object)
-        return try update(type, namespace: namespace, name: name, body: object, subresource: subresource,
-                          options: options, now: now, managed: managed)
+        let prepared = try prepareUpdate(type, namespace: namespace, name: name, current: current, body: object,
+                                         subresource: subresource, options: options, now: now, managed: managed)
+        return .update(prepared, over: stored)
+    }
+
+    /// Server-side apply: creates or merges `config` owned by `options.fieldManager`.
+    mutating func apply(_ type: ResourceType, namespace: String, name: String, config: JSONValue, subresource: String?,
+                        options: WriteOptions, now: Date) throws(SandboxError) -> WriteResult {
+        let current = lookup(type, namespace: namespace, name: name)
+        switch try Self.prepareApply(type, namespace: namespace, name: name, config: config, current: current,
+                                     subresource: subresource, options: options, now: now) {
+        case .create(let prepared): return try insert(type, namespace: namespace, prepared, options: options)
+        case .update(let prepared, let current): return store(type, prepared, over: current, options: options)
+        }
+    }
+
+    /// Stores a prepared create or update (see `ObjectStore.writeOptimistically`).
+    mutating func finish(_ type: ResourceType, namespace: String, _ prepared: PreparedApply, options: WriteOptions)
+        throws(SandboxError) -> WriteResult
+    {
+        switch prepared {
+        case .create(let create): try insert(type, namespace: namespace, create, options: options)
+        case .update(let update, let current): store(type, update, over: current, options: options)
+        }
+    }
+
+    /// The stored object, if there is one.
+    func lookup(_ type: ResourceType, namespace: String, name: String) -> StoredObject? {
+        buckets[type.storageKey]?[Self.key(namespace: type.namespaced ? namespace : "", name: name)]
     }
 
     /// Deletes now, or marks for deletion while finalizers remain.

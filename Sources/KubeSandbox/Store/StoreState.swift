@@ -50,6 +50,8 @@ struct StoreState: Sendable {
     var watchers: [String: [Int: Watcher]] = [:]
     var nextWatcherID = 0
     var catalog = ResourceCatalog()
+    /// Counts the catalog's rebuilds, so `ObjectStore` knows when its published copy is stale.
+    var catalogGeneration = 0
     var garbagePending = false
     var sortedKeyCache: [String: [String]] = [:]
 
@@ -172,6 +174,7 @@ struct StoreState: Sendable {
     mutating func rebuildCatalog() {
         let crds = (buckets[Self.crdKey] ?? [:]).sorted { $0.key < $1.key }.map(\.value.value)
         catalog = ResourceCatalog(crds: crds)
+        catalogGeneration += 1
     }
 
     /// The keys of one type in sorted order; cached until an object of the type is added or removed,
