@@ -28,6 +28,22 @@ import Testing
         #expect(decision.status.specHash == Fixture.request().spec.specHash)
     }
 
+    @Test func theSpecIsHashedAgainOnlyForAGenerationNotObservedYet() {
+        let (_, pending) = run(Fixture.request(), policy: policy, at: 5)
+        // The same generation as observed: the recorded hash stands for this spec (the API server
+        // moves the generation on every spec change), so it is not computed again.
+        var sameGeneration = pending
+        sameGeneration.status?.specHash = "sha256:recorded-for-generation-1"
+        let (kept, _) = run(sameGeneration, policy: policy, at: 30)
+        #expect(kept.status.phase == .pending && kept.status.specHash == "sha256:recorded-for-generation-1")
+        // A newer generation is hashed and checked against the recorded hash.
+        var newer = sameGeneration
+        newer.metadata.generation = 2
+        let (checked, _) = run(newer, policy: policy, at: 30)
+        #expect(checked.status.phase == .denied)
+        #expect(checked.status.conditions?[type: "Valid"]?.reason == "SpecChanged")
+    }
+
     @Test func pendingRequestIsNotReannouncedWhenNothingChanged() {
         let (_, pending) = run(Fixture.request(), policy: policy, at: 5)
         let (again, _) = run(pending, policy: policy, at: 30)

@@ -23,7 +23,7 @@ public func decide(
     var builder = DecisionBuilder(request: request, now: now)
     if builder.old.phase?.isTerminal == true { return builder.finish() }
     builder.status.observedGeneration = request.metadata.generation
-    let hash = request.spec.specHash
+    let hash = currentSpecHash(request, recorded: builder.old)
     if let recorded = builder.old.specHash, recorded != hash {
         return builder.deny(
             Denial(.specChanged, "the spec changed after the controller first decided (recorded \(recorded), now \(hash))"))
@@ -40,6 +40,18 @@ public func decide(
             &builder, policy: policy, approvals: approvals, activeGrants: activeGrants, environment: environment)
     }
     return decidePending(&builder, policy: policy, approvals: approvals, activeGrants: activeGrants, environment: environment)
+}
+
+/// The hash of the request's spec. The API server moves `metadata.generation` on every change to
+/// a custom resource's spec, so a hash recorded by the decision that observed this generation is
+/// this spec's hash; hashing again (encoding and SHA-256 at every reconcile) was 5% of the
+/// controller's CPU at 500 grants/s. Any other case (first decision, a newer generation, no
+/// generation at all) hashes the spec.
+private func currentSpecHash(_ request: ElevationRequest, recorded status: ElevationRequestStatus) -> String {
+    if let recorded = status.specHash, let observed = status.observedGeneration, observed == request.metadata.generation {
+        return recorded
+    }
+    return request.spec.specHash
 }
 
 /// Pending (or not yet decided): validate, then grant, wait for approval, or expire.
