@@ -173,6 +173,18 @@ public final class ElevatorController: Service, Sendable {
     }
 
     private func requestChanged(_ event: InformerEvent<RequestObject>) async {
+        if case .updated(_, let object) = event,
+            reconciler.ownWrites.claim(
+                Reconciler.identity(of: object), resourceVersion: object.metadata.resourceVersion,
+                otherwise: { await self.requestNews(event) })
+        {
+            return
+        }
+        await requestNews(event)
+    }
+
+    /// A change to a request that is not the echo of this controller's own write.
+    private func requestNews(_ event: InformerEvent<RequestObject>) async {
         switch event {
         case .added(let object), .updated(_, let object):
             let key = Store<RequestObject>.key(of: object)
@@ -218,6 +230,19 @@ public final class ElevatorController: Service, Sendable {
     }
 
     private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
+        switch event {
+        case .added(let object), .updated(_, let object):
+            let claimed = reconciler.ownWrites.claim(
+                Reconciler.identity(of: object), resourceVersion: object.metadata.resourceVersion,
+                otherwise: { await self.meshObjectNews(event) })
+            if !claimed { await meshObjectNews(event) }
+        case .deleted:
+            await meshObjectNews(event)
+        }
+    }
+
+    /// A change to a mesh object that is not the echo of this controller's own apply.
+    private func meshObjectNews(_ event: InformerEvent<MeshObject>) async {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
             if let request = caches.request(forMeshObject: object) {

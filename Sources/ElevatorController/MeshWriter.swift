@@ -11,6 +11,8 @@ struct MeshWriter: Sendable {
     static let fieldManager = "elevator"
     let client: KubeClient
     let backends: [any MeshBackend]
+    /// Where the versions this writer applies are noted, so their watch echoes are known as such.
+    var ownWrites: OwnWrites?
 
     /// What `ensure` did to one object.
     enum Outcome: Equatable { case unchanged, created, repaired }
@@ -34,7 +36,15 @@ struct MeshWriter: Sendable {
             } catch KubeError.notFound {}
         }
         if let current, backend.matches(live: current, desired: desired) { return .unchanged }
-        _ = try await client.apply(desired, type, fieldManager: Self.fieldManager)
+        let apply = { try await client.apply(desired, type, fieldManager: Self.fieldManager) }
+        if let ownWrites {
+            let identity = OwnWrites.Identity(
+                apiVersion: type.apiVersion, kind: type.kind, namespace: desired["metadata"]?["namespace"]?.stringValue,
+                name: desired["metadata"]?["name"]?.stringValue)
+            _ = try await ownWrites.write(identity, version: { $0["metadata"]?["resourceVersion"]?.stringValue }, apply)
+        } else {
+            _ = try await apply()
+        }
         return current == nil ? .created : .repaired
     }
 

@@ -35,6 +35,8 @@ final class Reconciler: Sendable {
     /// request's uid): the first pass of a withdrawal only deletes (see `reconcile`), the second
     /// writes the status and Events and must not delete or look them up again.
     private let withdrawn = Mutex<[String: (uid: String, names: Set<String>)]>([:])
+    /// This controller's own writes whose watch events have not come back yet (see `OwnWrites`).
+    let ownWrites = OwnWrites()
     /// Ignored approvals already reported (one Event each).
     private let reportedIgnored = Mutex<Set<String>>([])
 
@@ -53,7 +55,7 @@ final class Reconciler: Sendable {
         self.metrics = metrics
         self.now = now
         self.logger = logger
-        self.writer = MeshWriter(client: client, backends: caches.backends)
+        self.writer = MeshWriter(client: client, backends: caches.backends, ownWrites: ownWrites)
         self.notifier = notifier
     }
 
@@ -221,9 +223,11 @@ final class Reconciler: Sendable {
     /// Merge-patches `/status` with `status` and remembers the result.
     private func writeStatus(_ status: ElevationRequestStatus, of object: RequestObject) async throws -> RequestObject {
         let body = try Self.statusPatch(status)
-        let updated = try await client.patchStatus(
-            RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-            namespace: object.metadata.namespace, body)
+        let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
+            try await client.patchStatus(
+                RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
+                namespace: object.metadata.namespace, body)
+        }
         remember(updated)
         return updated
     }
@@ -236,9 +240,11 @@ final class Reconciler: Sendable {
                 "resourceVersion": object.metadata.resourceVersion.map(JSONValue.string) ?? .null,
             ])
         ])
-        let updated = try await client.patch(
-            RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-            namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)))
+        let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
+            try await client.patch(
+                RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
+                namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)))
+        }
         remember(updated)
         return updated
     }
@@ -340,5 +346,19 @@ final class Reconciler: Sendable {
 
     private func remember(_ object: RequestObject) {
         written.withLock { $0[Store<RequestObject>.key(of: object)] = object }
+    }
+
+    /// How `OwnWrites` names a request.
+    static func identity(of object: RequestObject) -> OwnWrites.Identity {
+        OwnWrites.Identity(
+            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", namespace: object.metadata.namespace,
+            name: object.metadata.name)
+    }
+
+    /// How `OwnWrites` names a mesh object.
+    static func identity(of object: MeshObject) -> OwnWrites.Identity {
+        OwnWrites.Identity(
+            apiVersion: object.value.json["apiVersion"]?.stringValue ?? "", kind: object.value.json["kind"]?.stringValue ?? "",
+            namespace: object.metadata.namespace, name: object.metadata.name)
     }
 }
