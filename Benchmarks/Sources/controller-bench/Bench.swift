@@ -4,8 +4,9 @@ import Kube
 // controller-bench: `elevator controller` (release build) end to end against `elevator sandbox`,
 // each in its own process, driven by our Kube client; see BENCHMARKS.md "Controller".
 //     bash Benchmarks/controller/run.sh [--quick]
-// Environment: ELEVATOR_BIN (default <root>/.build/release/elevator; run.sh sets it to the shipped build), CONTROLLER_BENCH_JSON (where
-// the figures are written as JSON; default in the run's temp folder).
+// Environment: ELEVATOR_BIN (default <root>/.build/release/elevator; run.sh sets it to the shipped build), ELEVATOR_SANDBOX_BIN
+// (the `elevator` that serves the sandbox; default ELEVATOR_BIN, so two controllers can be compared against one sandbox),
+// CONTROLLER_BENCH_JSON (where the figures are written as JSON; default in the run's temp folder).
 
 @main
 struct ControllerBench {
@@ -18,9 +19,12 @@ struct ControllerBench {
         guard FileManager.default.isExecutableFile(atPath: elevator) else {
             fail("\(elevator) is missing: run `swift build -c release --product elevator` in the package root")
         }
+        let sandboxElevator = environment["ELEVATOR_SANDBOX_BIN"] ?? elevator
+        guard FileManager.default.isExecutableFile(atPath: sandboxElevator) else { fail("\(sandboxElevator) is missing") }
         let directory = NSTemporaryDirectory() + "controller-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let bench = try Bench(config: .make(quick: quick), elevator: elevator, root: root, directory: directory)
+        let bench = try Bench(
+            config: .make(quick: quick), elevator: elevator, sandboxElevator: sandboxElevator, root: root, directory: directory)
         let results = try await bench.run()
         let path = environment["CONTROLLER_BENCH_JSON"] ?? directory + "/results.json"
         let encoder = JSONEncoder()
@@ -42,12 +46,12 @@ final class Bench {
     var runs = 0
     var results: Results
 
-    init(config: Config, elevator: String, root: String, directory: String) throws {
+    init(config: Config, elevator: String, sandboxElevator: String, root: String, directory: String) throws {
         self.config = config
         self.elevator = elevator
         self.directory = directory
         results = Results(config: config)
-        sandbox = try SandboxProcess(elevator: elevator, root: root, directory: directory)
+        sandbox = try SandboxProcess(elevator: sandboxElevator, root: root, directory: directory)
         driver = try Driver(kubeconfig: sandbox.kubeconfig)
     }
 
@@ -94,10 +98,10 @@ final class Bench {
         let floor = try await FloorChain(driver: driver, namespace: "floor")
         _ = await floor.measure(prefix: "warm", count: 20, rate: nil)
         let sequential = await floor.measure(prefix: "seq", count: config.floorSequential, rate: nil)
-        results.floors.append(.init(rate: nil, toActive: Percentiles(sequential.active), withEvent: Percentiles(sequential.withEvent)))
+        results.floors.append(.init(rate: nil, toActive: Percentiles(sequential)))
         for rate in config.rates {
             let chains = await floor.measure(prefix: "r\(Int(rate))", count: Int(rate * config.batchSeconds), rate: rate)
-            results.floors.append(.init(rate: rate, toActive: Percentiles(chains.active), withEvent: Percentiles(chains.withEvent)))
+            results.floors.append(.init(rate: rate, toActive: Percentiles(chains)))
         }
         try await driver.drop(namespace: "floor")
         note("floor: sequential p50 \(fmt(results.floors[0].toActive.p50, 2)) ms")
@@ -139,6 +143,8 @@ final class Bench {
                         controllerCPUPerGrantMs: controllerCPU * 1000 / Double(max(1, granted)),
                         sandboxCPUPerGrantMs: serverCPU * 1000 / Double(max(1, granted))))
                 let last = results.batches[results.batches.count - 1]
+                try? driver.observer.trace(names).write(
+                    toFile: "\(directory)/ttg-\(background)-\(Int(rate)).tsv", atomically: false, encoding: .utf8)
                 note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count))")
                 await driver.delete(names, namespace: namespace)
                 _ = await driver.wait(timeout: 120) { driver.observer.entries(names).allSatisfy { $0.requestDeleted } }

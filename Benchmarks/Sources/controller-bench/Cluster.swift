@@ -56,6 +56,20 @@ final class Observer: Sendable {
         }
     }
 
+    /// One line per name, in creation order: ms from the first create to this create, then ms
+    /// from the create to Active seen and to the mesh object seen (empty when not seen); kept
+    /// beside a run's output to show where in a batch the slow grants fall.
+    func trace(_ names: [String]) -> String {
+        let all = entries(names)
+        let start = all.compactMap(\.created).min() ?? 0
+        func ms(_ from: UInt64?, _ to: UInt64?) -> String {
+            guard let from, let to else { return "" }
+            return String(format: "%.2f", Double(Int64(bitPattern: to &- from)) / 1e6)
+        }
+        return all.map { "\(ms(start, $0.created))\t\(ms($0.created, $0.active))\t\(ms($0.created, $0.meshAdded))" }
+            .joined(separator: "\n") + "\n"
+    }
+
     func granted(_ names: [String]) -> Int { entries(names).filter { $0.active != nil && $0.meshAdded != nil }.count }
 }
 

@@ -65,7 +65,6 @@ struct Results: Codable {
     struct Floor: Codable {
         var rate: Double?
         var toActive: Percentiles
-        var withEvent: Percentiles
     }
     struct Revoke: Codable {
         var name: String

@@ -4,11 +4,12 @@ import Kube
 import YAML
 
 /// The floor: what a grant costs on this API with no controller at all. Our client alone does the
-/// round trips the controller's grant needs, one after the other, with the controller's own bodies
-/// (`decide` renders them here as in the controller): create the request, merge-patch the finalizer
-/// (resourceVersion-guarded), server-side apply the AuthorizationPolicy (field manager `elevator`,
-/// Strict, force), merge-patch `/status` to Active; then the Event, which the controller writes
-/// after the status (not on the path to Active).
+/// round trips the controller's grant needs, one after the other and in the controller's order,
+/// with the controller's own bodies (`decide` renders them here as in the controller): create the
+/// request, merge-patch the finalizer (resourceVersion-guarded), server-side apply the
+/// AuthorizationPolicy (field manager `elevator`, Strict, force), create the Event, merge-patch
+/// `/status` to Active. The Event comes before the status as in the controller, which writes the
+/// record of a transition first so that a crash cannot lose it.
 struct FloorChain {
     let driver: Driver
     let namespace: String
@@ -25,8 +26,8 @@ struct FloorChain {
         events = EventRecorder(client: driver.client, reportingController: "elevator.dev/controller", reportingInstance: "controller-bench")
     }
 
-    /// One chain; returns (ms to Active, ms including the Event), the driver's own `decide` excluded.
-    func run(_ name: String) async throws -> (Double, Double) {
+    /// One chain; returns ms to Active, the driver's own `decide` excluded.
+    func run(_ name: String) async throws -> Double {
         let client = driver.client
         let started = monoNanos()
         let created = try await client.send(
@@ -46,22 +47,19 @@ struct FloorChain {
         let decideTook = monoNanos() - decideStarted
         _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patch(name, .merge, finalizerBody))
         _ = try await client.apply(mesh, Kinds.authorizationPolicies, fieldManager: "elevator")
-        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patchStatus(name, statusBody))
-        let active = monoNanos()
         let regarding = Kube.ObjectReference(
             apiVersion: "elevator.dev/v1alpha1", kind: "ElevationRequest", name: name, namespace: namespace, uid: meta.uid)
         try await events.publish(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", note: decision.events.first?.message)
-        let done = monoNanos()
-        return (Double(active - started - decideTook) / 1e6, Double(done - started - decideTook) / 1e6)
+        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patchStatus(name, statusBody))
+        return Double(monoNanos() - started - decideTook) / 1e6
     }
 
     /// Chains started at `rate` per second (each without waiting for the others), or one after
     /// the other when `rate` is nil.
-    func measure(prefix: String, count: Int, rate: Double?) async -> (active: [Double], withEvent: [Double]) {
+    func measure(prefix: String, count: Int, rate: Double?) async -> [Double] {
         var active: [Double] = []
-        var withEvent: [Double] = []
         if let rate {
-            await withTaskGroup(of: (Double, Double)?.self) { group in
+            await withTaskGroup(of: Double?.self) { group in
                 let start = ContinuousClock.now
                 for index in 0..<count {
                     let due = start + .nanoseconds(Int64(Double(index) / rate * 1e9))
@@ -69,21 +67,15 @@ struct FloorChain {
                     group.addTask { try? await self.run("\(prefix)-\(index)") }
                 }
                 for await result in group {
-                    if let result {
-                        active.append(result.0)
-                        withEvent.append(result.1)
-                    }
+                    if let result { active.append(result) }
                 }
             }
         } else {
             for index in 0..<count {
-                if let result = try? await run("\(prefix)-\(index)") {
-                    active.append(result.0)
-                    withEvent.append(result.1)
-                }
+                if let result = try? await run("\(prefix)-\(index)") { active.append(result) }
             }
         }
-        return (active, withEvent)
+        return active
     }
 }
 

@@ -11,11 +11,11 @@ struct Report {
         let r = results
         lines.append("controller-bench \(r.config.quick ? "--quick " : "")(load average before \(r.loadBefore), after \(r.loadAfter))")
         lines.append("")
-        lines.append("| floor: create + finalizer + apply + status (ms) | chains | p50 | p99 | + Event p50 | + Event p99 |")
-        lines.append("| --- | --- | --- | --- | --- | --- |")
+        lines.append("| floor: create + finalizer + apply + Event + status (ms) | chains | p50 | p99 |")
+        lines.append("| --- | --- | --- | --- |")
         for floor in r.floors {
             let label = floor.rate.map { "\(Int($0))/s" } ?? "one at a time"
-            lines.append("| \(label) | \(floor.toActive.count) | \(fmt(floor.toActive.p50, 2)) | \(fmt(floor.toActive.p99, 2)) | \(fmt(floor.withEvent.p50, 2)) | \(fmt(floor.withEvent.p99, 2)) |")
+            lines.append("| \(label) | \(floor.toActive.count) | \(fmt(floor.toActive.p50, 2)) | \(fmt(floor.toActive.p99, 2)) |")
         }
         lines.append("")
         lines.append("| time to grant (ms) | granted | p50 | p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | reconciles/grant |")
