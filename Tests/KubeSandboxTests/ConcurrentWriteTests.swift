@@ -73,6 +73,24 @@ import YAML
         }
     }
 
+    @Test func anEventLeavingTheHistoryIsReleasedAtOnceNotWithThousandsOfOthersLater() throws {
+        let store = makeStore(historyLimit: 100)
+        _ = try store.create(configMaps, namespace: "default", body: configMap("a"))
+        for index in 0..<300 {
+            _ = try store.patch(configMaps, namespace: "default", name: "a") {
+                Patch.merge($0, with: .object(["data": .object(["n": .string(String(index))])]))
+            }
+        }
+        let (kept, released, holding) = store.withState { state in
+            (state.historyCount, state.historyStart,
+             state.history[..<state.historyStart].filter { $0.resourceVersion != 0 || $0.object != .null }.count)
+        }
+        #expect(kept == 100 && released > 0)
+        // Every slot before the kept history holds nothing: no old object version waits there
+        // for the prefix to be dropped.
+        #expect(holding == 0)
+    }
+
     @Test func patternsAreCompiledOnceAndTheCacheIsBounded() {
         let cache = PatternCache(limit: 2)
         let first = cache.expression("^[a-z]+$")
