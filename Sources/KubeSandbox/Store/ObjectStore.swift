@@ -124,16 +124,7 @@ public final class ObjectStore: Sendable {
                        subresource: String? = nil, options: WriteOptions = WriteOptions()) throws(SandboxError)
         -> WriteResult
     {
-        let now = config.now()
-        return try writeOptimistically(type, namespace: namespace, name: name) { (current) throws(SandboxError) in
-            guard let current else { throw .notFound(resource: type.plural, group: type.group, name: name) }
-            let prepared = try StoreState.prepareUpdate(
-                type, namespace: namespace, name: name, current: current.value, body: body, subresource: subresource,
-                options: options, now: now)
-            return .update(prepared, over: current)
-        } write: { (state, prepared) throws(SandboxError) in
-            try state.finish(type, namespace: namespace, prepared, options: options)
-        }
+        try patch(type, namespace: namespace, name: name, subresource: subresource, options: options) { _ in body }
     }
 
     /// Reads, transforms and writes back an object atomically (the PATCH verbs). The transform
@@ -145,14 +136,12 @@ public final class ObjectStore: Sendable {
                       transform: (JSONValue) throws(SandboxError) -> JSONValue) throws(SandboxError) -> WriteResult
     {
         let now = config.now()
-        return try writeOptimistically(type, namespace: namespace, name: name) { (current) throws(SandboxError) in
+        return try writeOptimistically(type, namespace: namespace, name: name, options: options) { (current) throws(SandboxError) in
             guard let current else { throw .notFound(resource: type.plural, group: type.group, name: name) }
             let prepared = try StoreState.prepareUpdate(
                 type, namespace: namespace, name: name, current: current.value, body: try transform(current.value),
                 subresource: subresource, options: options, now: now)
             return .update(prepared, over: current)
-        } write: { (state, prepared) throws(SandboxError) in
-            try state.finish(type, namespace: namespace, prepared, options: options)
         }
     }
 
@@ -160,11 +149,9 @@ public final class ObjectStore: Sendable {
     public func apply(_ type: ResourceType, namespace: String, name: String, config applied: JSONValue,
                       subresource: String? = nil, options: WriteOptions) throws(SandboxError) -> WriteResult {
         let now = config.now()
-        return try writeOptimistically(type, namespace: namespace, name: name) { (current) throws(SandboxError) in
+        return try writeOptimistically(type, namespace: namespace, name: name, options: options) { (current) throws(SandboxError) in
             try StoreState.prepareApply(type, namespace: namespace, name: name, config: applied, current: current,
                                         subresource: subresource, options: options, now: now)
-        } write: { (state, prepared) throws(SandboxError) in
-            try state.finish(type, namespace: namespace, prepared, options: options)
         }
     }
 
@@ -173,16 +160,15 @@ public final class ObjectStore: Sendable {
     static let optimisticAttempts = 3
 
     /// Works a write out from the current object outside the lock (`prepare`: schema admission,
-    /// managed fields, patches), then stores it (`write`) if the object is still that version.
+    /// managed fields, patches), then stores it if the object is still that version.
     ///
     /// Why: under the lock every write waits for every other one's admission; at 500 grants/s a
     /// tenth of the sandbox's CPU went to waiting on it (BENCHMARKS.md, "Controller", fifth
     /// round). An error `prepare` gives from a version that was current when it was read is the
     /// answer: the write failed then.
     private func writeOptimistically(
-        _ type: ResourceType, namespace: String, name: String,
-        prepare: (StoredObject?) throws(SandboxError) -> StoreState.PreparedApply,
-        write store: (inout StoreState, StoreState.PreparedApply) throws(SandboxError) -> WriteResult
+        _ type: ResourceType, namespace: String, name: String, options: WriteOptions,
+        prepare: (StoredObject?) throws(SandboxError) -> StoreState.PreparedApply
     ) throws(SandboxError) -> WriteResult {
         for _ in 0..<Self.optimisticAttempts {
             let current = state.withLock { $0.lookup(type, namespace: namespace, name: name) }
@@ -192,12 +178,12 @@ public final class ObjectStore: Sendable {
                 guard now?.value["metadata"]?["resourceVersion"] == current?.value["metadata"]?["resourceVersion"] else {
                     return nil
                 }
-                return try store(&state, prepared)
+                return try state.finish(type, namespace: namespace, prepared, options: options)
             }
             if let stored { return stored }
         }
         return try write { (state) throws(SandboxError) in
-            try store(&state, prepare(state.lookup(type, namespace: namespace, name: name)))
+            try state.finish(type, namespace: namespace, prepare(state.lookup(type, namespace: namespace, name: name)), options: options)
         }
     }
 
