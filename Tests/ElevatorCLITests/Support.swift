@@ -7,9 +7,17 @@ let packageRoot: String = {
     return url.path
 }()
 
+/// One folder per test process for every `temporaryFolder`, removed when the process exits
+/// (the tests used to leave about 20 folders in the temporary directory per run).
+private let testFolders: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("elevator-cli-tests-\(getpid())")
+    atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("elevator-cli-tests-\(getpid())")) }
+    return url
+}()
+
 /// A fresh temporary folder with `files` (relative name to text) written into it.
 func temporaryFolder(_ files: [String: String]) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("elevator-cli-\(UUID().uuidString)")
+    let folder = testFolders.appendingPathComponent(UUID().uuidString)
     for (name, text) in files {
         let url = folder.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
