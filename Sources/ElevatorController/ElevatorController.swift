@@ -233,7 +233,7 @@ public final class ElevatorController: Service, Sendable {
         switch event {
         case .added(let object), .updated(_, let object):
             let claimed = reconciler.ownWrites.claim(
-                Reconciler.identity(of: object), resourceVersion: object.metadata.resourceVersion,
+                MeshWriter.identity(of: object.value.json), resourceVersion: object.metadata.resourceVersion,
                 otherwise: { await self.meshObjectNews(event) })
             if !claimed { await meshObjectNews(event) }
         case .deleted:

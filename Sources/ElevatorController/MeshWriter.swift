@@ -12,7 +12,7 @@ struct MeshWriter: Sendable {
     let client: KubeClient
     let backends: [any MeshBackend]
     /// Where the versions this writer applies are noted, so their watch echoes are known as such.
-    var ownWrites: OwnWrites?
+    let ownWrites: OwnWrites
 
     /// What `ensure` did to one object.
     enum Outcome: Equatable { case unchanged, created, repaired }
@@ -36,16 +36,17 @@ struct MeshWriter: Sendable {
             } catch KubeError.notFound {}
         }
         if let current, backend.matches(live: current, desired: desired) { return .unchanged }
-        let apply = { try await client.apply(desired, type, fieldManager: Self.fieldManager) }
-        if let ownWrites {
-            let identity = OwnWrites.Identity(
-                apiVersion: type.apiVersion, kind: type.kind, namespace: desired["metadata"]?["namespace"]?.stringValue,
-                name: desired["metadata"]?["name"]?.stringValue)
-            _ = try await ownWrites.write(identity, version: { $0["metadata"]?["resourceVersion"]?.stringValue }, apply)
-        } else {
-            _ = try await apply()
+        _ = try await ownWrites.write(Self.identity(of: desired), version: { $0["metadata"]?["resourceVersion"]?.stringValue }) {
+            try await client.apply(desired, type, fieldManager: Self.fieldManager)
         }
         return current == nil ? .created : .repaired
+    }
+
+    /// How `OwnWrites` names a mesh object: by the `apiVersion`, `kind` and metadata it carries.
+    static func identity(of object: JSONValue) -> OwnWrites.Identity {
+        OwnWrites.Identity(
+            apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? "",
+            namespace: object["metadata"]?["namespace"]?.stringValue, name: object["metadata"]?["name"]?.stringValue)
     }
 
     /// Deletes `object` with its uid as precondition; an object already gone is fine.

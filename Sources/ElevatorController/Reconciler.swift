@@ -354,11 +354,4 @@ final class Reconciler: Sendable {
             apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", namespace: object.metadata.namespace,
             name: object.metadata.name)
     }
-
-    /// How `OwnWrites` names a mesh object.
-    static func identity(of object: MeshObject) -> OwnWrites.Identity {
-        OwnWrites.Identity(
-            apiVersion: object.value.json["apiVersion"]?.stringValue ?? "", kind: object.value.json["kind"]?.stringValue ?? "",
-            namespace: object.metadata.namespace, name: object.metadata.name)
-    }
 }

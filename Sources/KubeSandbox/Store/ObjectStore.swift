@@ -174,8 +174,8 @@ public final class ObjectStore: Sendable {
             let current = state.withLock { $0.lookup(type, namespace: namespace, name: name) }
             let prepared = try prepare(current)
             let stored = try write { (state) throws(SandboxError) -> WriteResult? in
-                let now = state.lookup(type, namespace: namespace, name: name)
-                guard now?.value["metadata"]?["resourceVersion"] == current?.value["metadata"]?["resourceVersion"] else {
+                let latest = state.lookup(type, namespace: namespace, name: name)
+                guard latest?.value["metadata"]?["resourceVersion"] == current?.value["metadata"]?["resourceVersion"] else {
                     return nil
                 }
                 return try state.finish(type, namespace: namespace, prepared, options: options)

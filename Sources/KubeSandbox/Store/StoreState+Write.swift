@@ -199,17 +199,6 @@ extension StoreState {
         return PreparedUpdate(key: key, object: object, warnings: warnings, unchanged: object == current)
     }
 
-    mutating func update(_ type: ResourceType, namespace: String, name: String, body: JSONValue, subresource: String?,
-                         options: WriteOptions, now: Date, managed: ManagedFields? = nil) throws(SandboxError)
-        -> WriteResult
-    {
-        let current = try existing(type, namespace: namespace, name: name)
-        let prepared = try Self.prepareUpdate(
-            type, namespace: namespace, name: name, current: current.value, body: body, subresource: subresource,
-            options: options, now: now, managed: managed)
-        return store(type, prepared, over: current, options: options)
-    }
-
     /// Stores a prepared update over `current`, the version it was worked out from.
     mutating func store(_ type: ResourceType, _ prepared: PreparedUpdate, over current: StoredObject,
                         options: WriteOptions) -> WriteResult {
@@ -264,17 +253,6 @@ extension StoreState {
         let prepared = try prepareUpdate(type, namespace: namespace, name: name, current: current, body: object,
                                          subresource: subresource, options: options, now: now, managed: managed)
         return .update(prepared, over: stored)
-    }
-
-    /// Server-side apply: creates or merges `config` owned by `options.fieldManager`.
-    mutating func apply(_ type: ResourceType, namespace: String, name: String, config: JSONValue, subresource: String?,
-                        options: WriteOptions, now: Date) throws(SandboxError) -> WriteResult {
-        let current = lookup(type, namespace: namespace, name: name)
-        switch try Self.prepareApply(type, namespace: namespace, name: name, config: config, current: current,
-                                     subresource: subresource, options: options, now: now) {
-        case .create(let prepared): return try insert(type, namespace: namespace, prepared, options: options)
-        case .update(let prepared, let current): return store(type, prepared, over: current, options: options)
-        }
     }
 
     /// Stores a prepared create or update (see `ObjectStore.writeOptimistically`).
