@@ -6,12 +6,11 @@ import YAML
 /// validate types, required, enum, pattern, bounds, lengths and item counts. Messages follow
 /// kube-openapi's wording (`spec.n in body must be of type integer: "string"`), so a user sees
 /// what a real cluster would say. `x-kubernetes-validations` (CEL) is not evaluated.
+///
+/// Runs on every write of a custom resource, under the store's lock, so the clean path is kept
+/// cheap: the schema comes compiled (`CompiledSchema`), a field path is spelled out only for a
+/// report, and an object nothing was pruned from or defaulted into is not copied.
 enum SchemaValidator {
-    /// The schemas' `pattern`s, each compiled once: compiling one (ICU) for every string field
-    /// of every write was 13% of the sandbox's CPU at 500 grants/s, all of it under the store's
-    /// lock (BENCHMARKS.md, "Controller", fifth round).
-    static let compiledPatterns = PatternCache()
-
     /// The admitted object plus what was found on the way.
     struct Outcome: Sendable {
         var object: JSONValue
@@ -22,84 +21,140 @@ enum SchemaValidator {
     }
 
     /// Prunes, defaults and validates `object` (a whole custom resource) against `schema`.
-    static func admit(_ object: JSONValue, schema: JSONValue) -> Outcome {
-        guard case .object(var members) = object else {
+    static func admit(_ object: JSONValue, schema: CompiledSchema) -> Outcome {
+        guard case .object(let original) = object else {
             return Outcome(object: object, unknownFields: [], causes: [])
         }
+        var members = original
         var unknown: [String] = []
-        var causes: [StatusCause] = []
-        let properties = schema["properties"]?.objectValue ?? [:]
-        for (key, value) in members where !["apiVersion", "kind", "metadata"].contains(key) {
-            if let child = properties[key] {
-                members[key] = prune(value, schema: child, path: key, unknown: &unknown)
-            } else if !preservesUnknown(schema) {
+        var path = FieldPath()
+        for (key, value) in original where !isEnvelope(key) {
+            if let child = schema.properties?[key] {
+                path.enter(key)
+                if let pruned = prune(value, schema: child, path: &path, unknown: &unknown) { members[key] = pruned }
+                path.leave()
+            } else if !schema.preservesUnknownFields {
                 unknown.append(key)
                 members[key] = nil
             }
         }
         var admitted = JSONValue.object(members)
-        admitted = applyDefaults(admitted, schema: schema, isRoot: true)
-        validate(admitted, schema: schema, path: "", causes: &causes, isRoot: true)
+        if let defaulted = applyDefaults(admitted, schema: schema, isRoot: true) { admitted = defaulted }
+        var causes: [StatusCause] = []
+        validate(admitted, schema: schema, path: &path, causes: &causes, isRoot: true)
         return Outcome(object: admitted, unknownFields: unknown.sorted(), causes: causes)
     }
 
-    private static func preservesUnknown(_ schema: JSONValue) -> Bool {
-        schema["x-kubernetes-preserve-unknown-fields"]?.boolValue == true
+    /// `admit` against a schema compiled for this one call; writes use their type's compiled schema.
+    static func admit(_ object: JSONValue, schema: JSONValue) -> Outcome {
+        admit(object, schema: CompiledSchema(schema))
     }
 
-    private static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// The members of the root that belong to the API machinery, not to the schema.
+    private static func isEnvelope(_ key: String) -> Bool {
+        key == "apiVersion" || key == "kind" || key == "metadata"
+    }
 
-    private static func prune(_ value: JSONValue, schema: JSONValue, path: String, unknown: inout [String]) -> JSONValue {
+    /// `value` without the fields `schema` does not declare, or nil if nothing was pruned below it.
+    private static func prune(_ value: JSONValue, schema: CompiledSchema, path: inout FieldPath,
+                              unknown: inout [String]) -> JSONValue? {
         switch value {
-        case .object(var members):
-            if schema["x-kubernetes-embedded-resource"]?.boolValue == true { return value }
-            let properties = schema["properties"]?.objectValue
-            let additional = schema["additionalProperties"]
-            for (key, child) in members {
-                if let childSchema = properties?[key] {
-                    members[key] = prune(child, schema: childSchema, path: join(path, key), unknown: &unknown)
-                } else if let additional, case .object = additional {
-                    members[key] = prune(child, schema: additional, path: join(path, key), unknown: &unknown)
-                } else if additional?.boolValue == true || preservesUnknown(schema) {
+        case .object(let original):
+            if schema.embeddedResource { return nil }
+            var members = original
+            var changed = false
+            for (key, child) in original {
+                if let childSchema = schema.properties?[key] {
+                    path.enter(key)
+                    if let pruned = prune(child, schema: childSchema, path: &path, unknown: &unknown) {
+                        members[key] = pruned
+                        changed = true
+                    }
+                    path.leave()
                     continue
-                } else if properties != nil || schema["type"]?.stringValue == "object" {
-                    unknown.append(join(path, key))
-                    members[key] = nil
+                }
+                switch schema.additionalProperties {
+                case .schema(let additional):
+                    path.enter(key)
+                    if let pruned = prune(child, schema: additional, path: &path, unknown: &unknown) {
+                        members[key] = pruned
+                        changed = true
+                    }
+                    path.leave()
+                case .any:
+                    continue
+                case .none:
+                    if schema.preservesUnknownFields { continue }
+                    if schema.properties != nil || schema.valueType == .object {
+                        unknown.append(path.rendered(appending: key))
+                        members[key] = nil
+                        changed = true
+                    }
                 }
             }
-            return .object(members)
-        case .array(let elements):
-            guard let items = schema["items"] else { return value }
-            return .array(elements.enumerated().map { index, element in
-                prune(element, schema: items, path: "\(path)[\(index)]", unknown: &unknown)
-            })
+            return changed ? .object(members) : nil
+        case .array(let original):
+            guard let items = schema.items else { return nil }
+            var elements = original
+            var changed = false
+            for (index, element) in original.enumerated() {
+                path.enter(index: index)
+                if let pruned = prune(element, schema: items, path: &path, unknown: &unknown) {
+                    elements[index] = pruned
+                    changed = true
+                }
+                path.leave()
+            }
+            return changed ? .array(elements) : nil
         default:
-            return value
+            return nil
         }
     }
 
-    private static func applyDefaults(_ value: JSONValue, schema: JSONValue, isRoot: Bool = false) -> JSONValue {
+    /// `value` with the defaults of `schema` filled in, or nil if none was missing below it.
+    private static func applyDefaults(_ value: JSONValue, schema: CompiledSchema, isRoot: Bool = false) -> JSONValue? {
+        guard schema.appliesDefaults else { return nil }
         switch value {
-        case .object(var members):
-            for (key, childSchema) in schema["properties"]?.objectValue ?? [:] {
+        case .object(let original):
+            var members = original
+            var changed = false
+            for (key, childSchema) in schema.defaultingProperties {
                 if isRoot, key == "metadata" { continue }
-                if members[key] == nil, let fallback = childSchema["default"] { members[key] = fallback }
-                if let child = members[key] { members[key] = applyDefaults(child, schema: childSchema) }
-            }
-            if let additional = schema["additionalProperties"], case .object = additional {
-                for (key, child) in members where schema["properties"]?[key] == nil {
-                    members[key] = applyDefaults(child, schema: additional)
+                if members[key] == nil, let fallback = childSchema.defaultValue {
+                    members[key] = fallback
+                    changed = true
+                }
+                if let child = members[key], let defaulted = applyDefaults(child, schema: childSchema) {
+                    members[key] = defaulted
+                    changed = true
                 }
             }
-            return .object(members)
-        case .array(let elements):
-            guard let items = schema["items"] else { return value }
-            return .array(elements.map { applyDefaults($0, schema: items) })
+            if case .schema(let additional) = schema.additionalProperties, additional.appliesDefaults {
+                for (key, child) in members where schema.properties?[key] == nil {
+                    if let defaulted = applyDefaults(child, schema: additional) {
+                        members[key] = defaulted
+                        changed = true
+                    }
+                }
+            }
+            return changed ? .object(members) : nil
+        case .array(let original):
+            guard let items = schema.items else { return nil }
+            var elements = original
+            var changed = false
+            for (index, element) in original.enumerated() {
+                if let defaulted = applyDefaults(element, schema: items) {
+                    elements[index] = defaulted
+                    changed = true
+                }
+            }
+            return changed ? .array(elements) : nil
         default:
-            return value
+            return nil
         }
     }
 
+    /// The OpenAPI name of `value`'s JSON type, as messages print it.
     private static func typeName(_ value: JSONValue) -> String {
         switch value {
         case .null: "null"
@@ -125,27 +180,19 @@ enum SchemaValidator {
         }
     }
 
-    private static func matchesType(_ value: JSONValue, _ type: String) -> Bool {
-        switch (type, value) {
-        case ("object", .object), ("array", .array), ("string", .string), ("boolean", .bool), ("integer", .int),
-            ("number", .int), ("number", .double):
-            true
-        case ("integer", .double(let number)): number == number.rounded()
-        default: false
-        }
+    /// A `FieldValueInvalid` cause at `path`: `Invalid value: <value>: <path> in body <detail>`.
+    private static func invalid(_ path: FieldPath, _ value: JSONValue, _ detail: String) -> StatusCause {
+        let field = path.rendered
+        return StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(render(value)): \(field) in body \(detail)",
+                           field: field)
     }
 
-    private static func invalid(_ path: String, _ value: JSONValue, _ detail: String) -> StatusCause {
-        StatusCause(reason: "FieldValueInvalid", message: "Invalid value: \(render(value)): \(path) in body \(detail)",
-                    field: path)
-    }
-
-    private static func validate(_ value: JSONValue, schema: JSONValue, path: String, causes: inout [StatusCause],
-                                 isRoot: Bool = false) {
-        if value == .null {
-            if schema["nullable"]?.boolValue == true { return }
-        }
-        if schema["x-kubernetes-int-or-string"]?.boolValue == true {
+    /// Appends the causes of `value` against `schema`, a node's own before its children's, and an
+    /// object's children in key order (kube-openapi's order).
+    private static func validate(_ value: JSONValue, schema: CompiledSchema, path: inout FieldPath,
+                                 causes: inout [StatusCause], isRoot: Bool = false) {
+        if case .null = value, schema.nullable { return }
+        if schema.intOrString {
             switch value {
             case .int, .string: break
             default:
@@ -153,98 +200,115 @@ enum SchemaValidator {
                                       "must be of type integer-or-string: \(render(.string(typeName(value))))"))
                 return
             }
-        } else if let type = schema["type"]?.stringValue, !matchesType(value, type) {
+        } else if !schema.matchesType(value), let type = schema.type {
             let actual = typeName(value)
+            let field = path.rendered
             causes.append(StatusCause(
                 reason: "FieldValueTypeInvalid",
-                message: "Invalid value: \"\(actual)\": \(path) in body must be of type \(type): \"\(actual)\"",
-                field: path))
+                message: "Invalid value: \"\(actual)\": \(field) in body must be of type \(type): \"\(actual)\"",
+                field: field))
             return
         }
-        if let options = schema["enum"]?.arrayValue, !options.contains(value) {
+        if let options = schema.enumValues, !options.contains(value) {
             causes.append(StatusCause(
                 reason: "FieldValueNotSupported",
                 message: "Unsupported value: \(render(value)): supported values: "
                     + options.map(render).joined(separator: ", "),
-                field: path))
+                field: path.rendered))
         }
         switch value {
         case .string(let text):
-            let length = text.count
-            if let minimum = schema["minLength"]?.intValue, length < minimum {
+            if let minimum = schema.minLength, isShorter(text, than: minimum) {
                 causes.append(invalid(path, value, "should be at least \(minimum) chars long"))
             }
-            if let maximum = schema["maxLength"]?.intValue, length > maximum {
+            if let maximum = schema.maxLength, isLonger(text, than: maximum) {
                 causes.append(StatusCause(reason: "FieldValueTooLong",
-                                          message: "Too long: may not be more than \(maximum) bytes", field: path))
+                                          message: "Too long: may not be more than \(maximum) bytes", field: path.rendered))
             }
-            if let pattern = schema["pattern"]?.stringValue, !matches(text, pattern) {
-                causes.append(invalid(path, value, "should match '\(pattern)'"))
+            if let pattern = schema.pattern, !pattern.matches(text) {
+                causes.append(invalid(path, value, "should match '\(pattern.source)'"))
             }
         case .int, .double:
-            let number: Double = if case .int(let whole) = value { Double(whole) } else if case .double(let real) = value { real } else { 0 }
-            if let minimum = numeric(schema["minimum"]) {
-                let exclusive = schema["exclusiveMinimum"]?.boolValue == true
-                if exclusive ? number <= minimum : number < minimum {
-                    causes.append(invalid(path, value, "should be greater than \(exclusive ? "" : "or equal to ")\(render(schema["minimum"] ?? .null))"))
-                }
+            let number = value.doubleValue ?? 0
+            if let minimum = schema.minimum, minimum.exclusive ? number <= minimum.value : number < minimum.value {
+                causes.append(invalid(path, value, "should be greater than \(minimum.exclusive ? "" : "or equal to ")\(render(minimum.written))"))
             }
-            if let maximum = numeric(schema["maximum"]) {
-                let exclusive = schema["exclusiveMaximum"]?.boolValue == true
-                if exclusive ? number >= maximum : number > maximum {
-                    causes.append(invalid(path, value, "should be less than \(exclusive ? "" : "or equal to ")\(render(schema["maximum"] ?? .null))"))
-                }
+            if let maximum = schema.maximum, maximum.exclusive ? number >= maximum.value : number > maximum.value {
+                causes.append(invalid(path, value, "should be less than \(maximum.exclusive ? "" : "or equal to ")\(render(maximum.written))"))
             }
         case .array(let elements):
-            if let minimum = schema["minItems"]?.intValue, elements.count < minimum {
+            if let minimum = schema.minItems, elements.count < minimum {
                 causes.append(invalid(path, .int(Int64(elements.count)), "should have at least \(minimum) items"))
             }
-            if let maximum = schema["maxItems"]?.intValue, elements.count > maximum {
+            if let maximum = schema.maxItems, elements.count > maximum {
                 causes.append(StatusCause(reason: "FieldValueTooMany",
                                           message: "Too many: \(elements.count): must have at most \(maximum) items",
-                                          field: path))
+                                          field: path.rendered))
             }
-            if let items = schema["items"] {
+            if let items = schema.items {
                 for (index, element) in elements.enumerated() {
-                    validate(element, schema: items, path: "\(path)[\(index)]", causes: &causes)
+                    path.enter(index: index)
+                    validate(element, schema: items, path: &path, causes: &causes)
+                    path.leave()
                 }
             }
         case .object(let members):
-            for required in schema["required"]?.arrayValue?.compactMap(\.stringValue) ?? [] where members[required] == nil {
-                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value", field: join(path, required)))
+            for required in schema.required where members[required] == nil {
+                causes.append(StatusCause(reason: "FieldValueRequired", message: "Required value",
+                                          field: path.rendered(appending: required)))
             }
-            if let minimum = schema["minProperties"]?.intValue, members.count < minimum {
+            if let minimum = schema.minProperties, members.count < minimum {
                 causes.append(invalid(path, .int(Int64(members.count)), "should have at least \(minimum) properties"))
             }
-            if let maximum = schema["maxProperties"]?.intValue, members.count > maximum {
+            if let maximum = schema.maxProperties, members.count > maximum {
                 causes.append(invalid(path, .int(Int64(members.count)), "should have at most \(maximum) properties"))
             }
-            let properties = schema["properties"]?.objectValue ?? [:]
-            for key in members.keys.sorted() {
-                guard let child = members[key] else { continue }
-                if isRoot, ["apiVersion", "kind", "metadata"].contains(key) { continue }
-                if let childSchema = properties[key] {
-                    validate(child, schema: childSchema, path: join(path, key), causes: &causes)
-                } else if let additional = schema["additionalProperties"], case .object = additional {
-                    validate(child, schema: additional, path: join(path, key), causes: &causes)
-                }
-            }
+            validateMembers(members, schema: schema, path: &path, causes: &causes, isRoot: isRoot)
         default:
             break
         }
     }
 
-    private static func numeric(_ value: JSONValue?) -> Double? {
-        switch value {
-        case .int(let whole): Double(whole)
-        case .double(let real): real
-        default: nil
+    /// Validates an object's members in the dictionary's own order, then puts the causes they
+    /// gave into key order: sorting the keys of every object up front would cost each clean write
+    /// a sort per object for an order only a failing one shows.
+    private static func validateMembers(_ members: [String: JSONValue], schema: CompiledSchema, path: inout FieldPath,
+                                        causes: inout [StatusCause], isRoot: Bool) {
+        let start = causes.count
+        var reported: [(key: String, causes: Range<Int>)] = []
+        for (key, child) in members {
+            if isRoot, isEnvelope(key) { continue }
+            let childSchema: CompiledSchema
+            if let declared = schema.properties?[key] {
+                childSchema = declared
+            } else if case .schema(let additional) = schema.additionalProperties {
+                childSchema = additional
+            } else {
+                continue
+            }
+            let before = causes.count
+            path.enter(key)
+            validate(child, schema: childSchema, path: &path, causes: &causes)
+            path.leave()
+            if causes.count > before { reported.append((key, before..<causes.count)) }
         }
+        guard reported.count > 1 else { return }
+        var ordered: [StatusCause] = []
+        ordered.reserveCapacity(causes.count - start)
+        for member in reported.sorted(by: { $0.key < $1.key }) { ordered.append(contentsOf: causes[member.causes]) }
+        causes.replaceSubrange(start..., with: ordered)
     }
 
-    private static func matches(_ text: String, _ pattern: String) -> Bool {
-        guard let expression = compiledPatterns.expression(pattern) else { return true }
-        let range = NSRange(text.startIndex..., in: text)
-        return expression.firstMatch(in: text, range: range) != nil
+    /// `text.count < minimum`, without counting characters where the answer is plain.
+    private static func isShorter(_ text: String, than minimum: Int64) -> Bool {
+        if minimum <= 0 { return false }
+        if minimum == 1 { return text.isEmpty }
+        return text.count < minimum
+    }
+
+    /// `text.count > maximum`, without counting characters when the UTF-8 length (never fewer
+    /// than the characters) is within the bound.
+    private static func isLonger(_ text: String, than maximum: Int64) -> Bool {
+        text.utf8.count > maximum && text.count > maximum
     }
 }

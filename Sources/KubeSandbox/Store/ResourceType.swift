@@ -23,7 +23,13 @@ public struct ResourceType: Sendable, Hashable {
     /// Whether the `status` subresource is served (spec and status are written separately).
     public var hasStatus: Bool
     /// The CRD's `openAPIV3Schema` for this version; nil for built-ins (not validated).
-    public var schema: JSONValue?
+    public var schema: JSONValue? {
+        get { compiledSchema?.source }
+        set { compiledSchema = newValue.map(CompiledSchema.init) }
+    }
+    /// `schema` as admission reads it, compiled when the schema is set so every write shares it.
+    /// The only storage of the schema, so the two cannot disagree; equal and hashed by the JSON.
+    private(set) var compiledSchema: CompiledSchema?
     /// Whether the type is a custom resource (strict unknown-field rules and schema apply).
     public var isCustom: Bool
     /// Verbs advertised in discovery.
@@ -47,7 +53,7 @@ public struct ResourceType: Sendable, Hashable {
         self.namespaced = namespaced
         self.shortNames = shortNames
         self.hasStatus = hasStatus
-        self.schema = schema
+        self.compiledSchema = schema.map(CompiledSchema.init)
         self.isCustom = isCustom
         self.verbs = verbs
         self.categories = categories

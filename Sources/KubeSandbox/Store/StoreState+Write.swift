@@ -39,7 +39,7 @@ extension StoreState {
     private static func admit(_ object: JSONValue, _ type: ResourceType, options: WriteOptions) throws(SandboxError)
         -> (JSONValue, [String])
     {
-        guard let schema = type.schema else { return (object, []) }
+        guard let schema = type.compiledSchema else { return (object, []) }
         let outcome = SchemaValidator.admit(object, schema: schema)
         var warnings: [String] = []
         if !outcome.unknownFields.isEmpty {
