@@ -22,6 +22,9 @@ final class Caches: Sendable {
     static let unmanagedByNamespace = "unmanaged-namespace"
 
     let requests: Informer<RequestObject>
+    /// The requests as this controller last wrote them (the Reconciler's), whose watch events
+    /// the requests' informer then takes from here instead of decoding them.
+    let writtenRequests = WrittenObjects<RequestObject>()
     let policies: Informer<PolicyObject>
     let approvals: Informer<ApprovalObject>
     /// Every mesh backend of this build, in `MeshBackends.all` order.
@@ -40,7 +43,7 @@ final class Caches: Sendable {
                 Self.byUID: { $0.metadata.uid.map { [$0] } ?? [] },
                 Self.activeByPolicy: { $0.value.phase == .active ? ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] : [] },
                 Self.byExtends: { request in request.value.spec.extends.map { ["\(request.metadata.namespace ?? "")/\($0)"] } ?? [] },
-            ], logger: logger)
+            ], written: writtenRequests, logger: logger)
         policies = Informer(client: client, namespace: namespace, logger: logger)
         approvals = Informer(
             client: client, namespace: namespace,

@@ -36,8 +36,8 @@ struct MeshWriter: Sendable {
             } catch KubeError.notFound {}
         }
         if let current, backend.matches(live: current, desired: desired) { return .unchanged }
-        _ = try await ownWrites.write(Self.identity(of: desired), version: { $0["metadata"]?["resourceVersion"]?.stringValue }) {
-            try await client.apply(desired, type, fieldManager: Self.fieldManager)
+        _ = try await ownWrites.write(Self.identity(of: desired), version: \.resourceVersion) {
+            try await client.apply(desired, type, fieldManager: Self.fieldManager, returning: ObjectVersion.self)
         }
         return current == nil ? .created : .repaired
     }

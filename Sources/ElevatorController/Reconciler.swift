@@ -29,8 +29,8 @@ final class Reconciler: Sendable {
     let writer: MeshWriter
     /// Where transitions that need a person are queued for `--notify-url` (nil: none).
     let notifier: Notifier?
-    /// The request as last written by this controller, by key: newer than the cache for a moment.
-    private let written = Mutex<[String: RequestObject]>([:])
+    /// The requests as last written by this controller: newer than the cache for a moment.
+    private var written: WrittenObjects<RequestObject> { caches.writtenRequests }
     /// Mesh objects already deleted for a grant being withdrawn, by request key (with the
     /// request's uid): the first pass of a withdrawal only deletes (see `reconcile`), the second
     /// writes the status and Events and must not delete or look them up again.
@@ -69,7 +69,7 @@ final class Reconciler: Sendable {
     /// Reconciles the request `namespace/name`; returns when it must be looked at again.
     func reconcile(_ key: String) async throws -> Review? {
         guard var object = freshest(key) else {
-            written.withLock { _ = $0.removeValue(forKey: key) }
+            written.forget(key)
             withdrawn.withLock { _ = $0.removeValue(forKey: key) }
             return nil
         }
@@ -228,7 +228,7 @@ final class Reconciler: Sendable {
                 RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
                 namespace: object.metadata.namespace, body)
         }
-        remember(updated)
+        written.remember(updated)
         return updated
     }
 
@@ -245,7 +245,7 @@ final class Reconciler: Sendable {
                 RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
                 namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)))
         }
-        remember(updated)
+        written.remember(updated)
         return updated
     }
 
@@ -331,21 +331,17 @@ final class Reconciler: Sendable {
     /// The cached request, or this controller's own later write of it.
     private func freshest(_ key: String) -> RequestObject? {
         guard let cached = caches.requests.store.get(key) else { return nil }
-        let mine = written.withLock { $0[key] }
+        let mine = written.latest(key)
         guard let mine, mine.metadata.uid == cached.metadata.uid,
             let own = mine.metadata.resourceVersion.flatMap(Int.init),
             let seen = cached.metadata.resourceVersion.flatMap(Int.init), own > seen
         else {
             // The cache caught up (or the request was replaced): the copy is no longer needed, and
             // keeping it would double the memory of every request this controller ever wrote.
-            if mine != nil { written.withLock { _ = $0.removeValue(forKey: key) } }
+            if mine != nil { written.forget(key) }
             return cached
         }
         return mine
-    }
-
-    private func remember(_ object: RequestObject) {
-        written.withLock { $0[Store<RequestObject>.key(of: object)] = object }
     }
 
     /// How `OwnWrites` names a request.

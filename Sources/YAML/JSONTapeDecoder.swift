@@ -10,14 +10,31 @@ extension JSONValueDecoder {
     ///   path of the offending field; errors a type's own `init(from:)` throws that are not
     ///   `DecodingError` pass through unchanged.
     public func decode<T: Decodable>(_ type: T.Type, fromJSON bytes: some Collection<UInt8>) throws -> T {
-        try JSONTape.read(bytes) { parsed in
-            let tape = try parsed.get()
-            do {
-                return try TapeDecoder(tape: tape, index: 0).decode(type)
-            } catch let error as DecodingError {
-                let failure = DecodingFailure(error)
-                throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
-            }
+        try withDocument(fromJSON: bytes) { try $0.decode(type) }
+    }
+
+    /// Parses `bytes` once and runs `body` with the parsed document, from which any number of
+    /// types can be decoded: a small one first to decide, say, whether the whole value is needed
+    /// at all, without parsing the bytes twice.
+    /// - Throws: `JSONParser.Failure` for bytes that are not JSON; whatever `body` throws.
+    public func withDocument<R>(fromJSON bytes: some Collection<UInt8>, _ body: (JSONDocument) throws -> R) throws -> R {
+        try JSONTape.read(bytes) { parsed in try body(JSONDocument(tape: try parsed.get())) }
+    }
+}
+
+/// One parsed JSON document (see `JSONValueDecoder.withDocument(fromJSON:_:)`); valid only inside
+/// the closure it is handed to.
+public struct JSONDocument {
+    let tape: JSONTape
+
+    /// Decodes `type` from the whole document, with the rules and errors of
+    /// `JSONValueDecoder.decode(_:fromJSON:)`.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        do {
+            return try TapeDecoder(tape: tape, index: 0).decode(type)
+        } catch let error as DecodingError {
+            let failure = DecodingFailure(error)
+            throw YAMLError.decoding(nil, path: failure.path.renderedPath, message: failure.message)
         }
     }
 }

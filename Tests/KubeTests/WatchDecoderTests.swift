@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import YAML
 
@@ -92,6 +93,55 @@ import YAML
         }
         #expect(events.count == 1)
         #expect(events.first?.object?.spec?.holderIdentity?.count == 300_000)
+    }
+
+    /// A MODIFIED event at exactly a version `known` holds is taken from it, not decoded; every
+    /// other event (another version, another object, ADDED, DELETED) is decoded as before.
+    @Test func modifiedEventsAtAKnownVersionAreTakenFromKnown() throws {
+        let written = WrittenObjects<Lease>()
+        var held = ObjectMeta(name: "a", namespace: "ns")
+        held.resourceVersion = "11"
+        written.remember(Lease(metadata: held, spec: .init(holderIdentity: "held here")))
+        let asked = Mutex<[String]>([])
+        var decoder = WatchDecoder<Lease>(known: { namespace, name, version in
+            asked.withLock { $0.append("\(namespace ?? "")/\(name)@\(version)") }
+            return written.object(namespace: namespace, name: name, resourceVersion: version)
+        })
+        let lines = [
+            #"{"type":"ADDED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"11"},"spec":{"holderIdentity":"wire"}}}"#,
+            #"{"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"11"},"spec":{"holderIdentity":"wire"}}}"#,
+            #"{"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"12"},"spec":{"holderIdentity":"wire"}}}"#,
+            #"{"type":"MODIFIED","object":{"metadata":{"name":"a","namespace":"other","resourceVersion":"11"},"spec":{"holderIdentity":"wire"}}}"#,
+            #"{"type":"DELETED","object":{"metadata":{"name":"a","namespace":"ns","resourceVersion":"11"},"spec":{"holderIdentity":"wire"}}}"#,
+        ]
+        let events = try decoder.push(Array((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(events.map { $0.object?.spec?.holderIdentity } == ["wire", "held here", "wire", "wire", "wire"])
+        #expect(asked.withLock { $0 } == ["ns/a@11", "ns/a@12", "other/a@11"])
+    }
+
+    @Test func aBrokenLineIsStillAnErrorWithKnownObjects() {
+        var decoder = WatchDecoder<Lease>(known: { _, _, _ in nil })
+        #expect(throws: KubeError.self) { try decoder.push(Array("not json\n".utf8)) }
+        var other = WatchDecoder<Lease>(known: { _, _, _ in nil })
+        #expect(throws: KubeError.decoding("unknown watch event type 'SURPRISE'")) {
+            try other.push(Array(#"{"type":"SURPRISE","object":{}}"#.utf8 + [10]))
+        }
+    }
+
+    @Test func writtenObjectsKeepTheNewestWriteOfEachObject() {
+        let written = WrittenObjects<Lease>()
+        var first = ObjectMeta(name: "a", namespace: "ns")
+        first.resourceVersion = "1"
+        written.remember(Lease(metadata: first, spec: nil))
+        var second = first
+        second.resourceVersion = "2"
+        written.remember(Lease(metadata: second, spec: nil))
+        #expect(written.count == 1)
+        #expect(written.latest("ns/a")?.metadata.resourceVersion == "2")
+        #expect(written.object(namespace: "ns", name: "a", resourceVersion: "1") == nil)
+        #expect(written.object(namespace: "ns", name: "a", resourceVersion: "2") != nil)
+        written.forget("ns/a")
+        #expect(written.count == 0)
     }
 
     @Test func garbageAndUnknownTypesAreDecodingErrors() {

@@ -137,7 +137,7 @@ struct RequestChecks {
             guard let max = try? GoDuration.parse(maxText), duration <= max else { return false }
         }
         if let pattern = auto.reasonPattern {
-            guard let regex = try? Regex(pattern), (request.spec.reason ?? "").contains(regex) else { return false }
+            guard let regex = try? ReasonPatterns.shared.regex(pattern), (request.spec.reason ?? "").contains(regex) else { return false }
         }
         return true
     }

@@ -72,7 +72,7 @@ extension ElevationPolicy {
         problems += durationProblems()
         if let pattern = spec.approval?.autoApprove?.reasonPattern {
             do {
-                _ = try Regex(pattern)
+                _ = try ReasonPatterns.shared.regex(pattern)
                 if let group = BacktrackingRisk.riskyGroup(in: pattern) {
                     add("InvalidReasonPattern", "spec.approval.autoApprove.reasonPattern",
                         "\"\(pattern)\" repeats the group \(group), which itself repeats or alternates; a crafted reason "

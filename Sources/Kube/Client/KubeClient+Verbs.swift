@@ -70,8 +70,16 @@ extension KubeClient {
 
     /// Creates `object` and returns it as stored. Never retried (not idempotent).
     public func create<T: KubeResource>(_ object: T, namespace: String? = nil, options: WriteOptions = WriteOptions()) async throws -> T {
+        try await create(object, namespace: namespace, options: options, returning: T.self)
+    }
+
+    /// Creates `object` and returns what was stored as `Response` (say `ObjectVersion`, when
+    /// nothing else of it is read).
+    public func create<T: KubeResource, Response: Decodable>(
+        _ object: T, namespace: String? = nil, options: WriteOptions = WriteOptions(), returning: Response.Type
+    ) async throws -> Response {
         let target = endpoint(T.resourceType, namespace ?? object.metadata.namespace)
-        return try decode(T.self, try await send(target.create(try encode(object), options: options)))
+        return try decode(Response.self, try await send(target.create(try encode(object), options: options)))
     }
 
     /// Replaces `object` (PUT); with `metadata.resourceVersion` set, a concurrent change gives `.conflict`.
@@ -99,16 +107,18 @@ extension KubeClient {
         return try decode(T.self, try await send(request))
     }
 
-    /// Server-side applies an unstructured object (it must carry apiVersion, kind and metadata.name).
-    public func apply(_ object: JSONValue, _ resource: ResourceType, fieldManager: String, force: Bool = true, subresource: String? = nil)
-        async throws -> JSONValue
-    {
+    /// Server-side applies an unstructured object (it must carry apiVersion, kind and metadata.name);
+    /// returns the stored object as `Response` (say `ObjectVersion`, when only its version is read).
+    public func apply<Response: Decodable>(
+        _ object: JSONValue, _ resource: ResourceType, fieldManager: String, force: Bool = true, subresource: String? = nil,
+        returning: Response.Type = JSONValue.self
+    ) async throws -> Response {
         guard let name = object["metadata"]?["name"]?.stringValue else {
             throw KubeError.configuration("the object to apply has no metadata.name")
         }
         let request = endpoint(resource, object["metadata"]?["namespace"]?.stringValue)
             .apply(name, try encode(object), fieldManager: fieldManager, force: force, subresource: subresource)
-        return try decode(JSONValue.self, try await send(request))
+        return try decode(Response.self, try await send(request))
     }
 
     /// Merge-patches the status of object `name` (`PATCH …/status`).

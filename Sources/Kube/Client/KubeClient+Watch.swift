@@ -8,9 +8,11 @@ extension KubeClient {
     /// Caveats: one call is one HTTP watch. Resuming after a clean end, re-listing after a 410 and
     /// backing off are the caller's (see `WatchState`). A stream silent for longer than
     /// `timeoutSeconds` + `idleMargin` is presumed dead and ends with a transport error.
+    /// `known` gives the objects this process already holds (its own writes), whose MODIFIED
+    /// events are then not decoded again (see `WatchDecoder`).
     public func watch<T: Decodable & Sendable>(
         _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions(),
-        idleMargin: Duration = .seconds(5)
+        idleMargin: Duration = .seconds(5), known: WatchDecoder<T>.Known? = nil
     ) -> AsyncThrowingStream<WatchEvent<T>, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent<T>.self)
         let request = Endpoint(resource, namespace: namespace).watch(options)
@@ -19,7 +21,7 @@ extension KubeClient {
             do {
                 let http = try await httpRequest(for: request, streaming: true, idleTimeout: idle)
                 apiCalls.record(.watch)
-                var decoder = WatchDecoder<T>()
+                var decoder = WatchDecoder<T>(known: known)
                 var errorBody: Data?
                 var errorHead: HTTPResponse?
                 for try await part in loop.stream(http) {

@@ -123,7 +123,7 @@ public actor EventRecorder {
             action: String(action.prefix(128)), reason: String(reason.prefix(128)), regarding: regarding, related: nil,
             note: note.map(Self.limitNote), type: type.rawValue)
         do {
-            _ = try await client.create(event, namespace: namespace)
+            _ = try await client.create(event, namespace: namespace, returning: ObjectVersion.self)
             return true
         } catch KubeError.alreadyExists {
             return false

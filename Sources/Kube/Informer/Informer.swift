@@ -22,13 +22,18 @@ public final class Informer<Object: KubeResource>: Sendable {
     private let config: WatchConfig
     private let logger: Logger
     private let synced = Mutex(false)
+    private let written: WrittenObjects<Object>?
 
     /// An informer of `Object` in `namespace` (nil: all namespaces). `resource` overrides
     /// `Object.resourceType`, for unstructured objects whose kind is known only at run time.
+    /// `written` holds this process's own writes, whose watch events are then taken from it
+    /// rather than decoded again.
     public init(
         client: KubeClient, namespace: String?, resource: ResourceType? = nil, config: WatchConfig = WatchConfig(),
-        indexers: [String: Store<Object>.IndexFunction] = [:], logger: Logger = Logger(label: "kube.informer")
+        indexers: [String: Store<Object>.IndexFunction] = [:], written: WrittenObjects<Object>? = nil,
+        logger: Logger = Logger(label: "kube.informer")
     ) {
+        self.written = written
         self.client = client
         self.namespace = namespace
         self.resource = resource ?? Object.resourceType
@@ -46,6 +51,10 @@ public final class Informer<Object: KubeResource>: Sendable {
         var random = SystemRandomNumberGenerator()
         var pages: [Object] = []
         let resource = self.resource
+        var known: WatchDecoder<Object>.Known?
+        if let written {
+            known = { namespace, name, version in written.object(namespace: namespace, name: name, resourceVersion: version) }
+        }
         while !Task.isCancelled {
             var delay = Duration.zero
             switch state.nextRequest {
@@ -69,7 +78,9 @@ public final class Informer<Object: KubeResource>: Sendable {
                 let started = ContinuousClock.now
                 var events = 0
                 do {
-                    watching: for try await event in client.watch(Object.self, resource, namespace: namespace, options: options, idleMargin: config.idleMargin) {
+                    watching: for try await event in client.watch(
+                        Object.self, resource, namespace: namespace, options: options, idleMargin: config.idleMargin, known: known
+                    ) {
                         events += 1
                         let version = event.object?.metadata.resourceVersion
                         switch state.observed(event, resourceVersion: version, at: .now, using: &random) {

@@ -83,8 +83,12 @@ public final class Store<Object: KubeResource>: Sendable {
 
     /// `namespace/name`, or `name` for cluster-scoped objects.
     public static func key(of object: Object) -> String {
-        let name = object.metadata.name ?? ""
-        guard let namespace = object.metadata.namespace, !namespace.isEmpty else { return name }
+        key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+    }
+
+    /// The key of the object `namespace/name` (cluster-scoped: `name`).
+    public static func key(namespace: String?, name: String) -> String {
+        guard let namespace, !namespace.isEmpty else { return name }
         return "\(namespace)/\(name)"
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import YAML
 
 /// Turns the bytes of a watch response into `WatchEvent`s.
 ///
@@ -7,22 +8,51 @@ import Foundation
 /// Caveat: an unknown event type or a line that is not JSON throws `KubeError.decoding`; the
 /// stream should then be restarted from the last good resourceVersion.
 public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
-    private var framer = LineFramer()
+    /// Finds an object this process already holds at exactly a version: given the namespace, name
+    /// and resourceVersion of a MODIFIED event, the object it carries (see `WrittenObjects`).
+    public typealias Known = @Sendable (_ namespace: String?, _ name: String, _ resourceVersion: String) -> Object?
 
-    /// A decoder at the start of a stream.
-    public init() {}
+    private var framer = LineFramer()
+    private let known: Known?
+
+    /// A decoder at the start of a stream; `known` (if any) is asked before a MODIFIED event's
+    /// object is decoded, and what it returns is taken instead.
+    public init(known: Known? = nil) {
+        self.known = known
+    }
 
     /// Feeds one chunk and returns the events it completes.
     public mutating func push(_ chunk: some Sequence<UInt8>) throws(KubeError) -> [WatchEvent<Object>] {
         var events: [WatchEvent<Object>] = []
-        for line in framer.push(chunk) { events.append(try Self.decodeLine(line)) }
+        for line in framer.push(chunk) { events.append(try decodeLine(line)) }
         return events
     }
 
     /// Ends the stream; returns the event of a final line that had no newline, if any.
     public mutating func finish() throws(KubeError) -> [WatchEvent<Object>] {
         guard let line = framer.finish() else { return [] }
-        return [try Self.decodeLine(line)]
+        return [try decodeLine(line)]
+    }
+
+    /// Decodes one `{"type":…,"object":…}` line, taking a MODIFIED event's object from `known`
+    /// when it has that version.
+    public func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
+        guard let known else { return try Self.decodeLine(line) }
+        do {
+            return try JSONValueDecoder().withDocument(fromJSON: line) { document in
+                if let peek = try? document.decode(Peek.self), peek.type == "MODIFIED",
+                    let metadata = peek.object?.metadata, let name = metadata.name, let version = metadata.resourceVersion,
+                    let object = known(metadata.namespace, name, version)
+                {
+                    return .modified(object)
+                }
+                return try document.decode(Envelope.self).event
+            }
+        } catch let error as KubeError {
+            throw error
+        } catch {
+            throw KubeError.decoding("a watch event could not be read: \(error)")
+        }
     }
 
     /// Decodes one `{"type":…,"object":…}` line.
@@ -34,6 +64,20 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
         } catch {
             throw KubeError.decoding("a watch event could not be read: \(error)")
         }
+    }
+
+    /// What names an event's object, read before deciding whether to decode the object at all.
+    private struct Peek: Decodable {
+        struct Object: Decodable {
+            struct Metadata: Decodable {
+                var name: String?
+                var namespace: String?
+                var resourceVersion: String?
+            }
+            var metadata: Metadata?
+        }
+        var type: String
+        var object: Object?
     }
 
     private struct BookmarkObject: Decodable {

@@ -190,3 +190,31 @@ import Testing
         #expect(sandbox.server.counters.count(verb: "list", resource: "configmaps") > listsBefore)
     }
 }
+
+/// A watch given this process's own writes takes their events from them instead of decoding.
+@Suite(.timeLimit(.minutes(1))) struct SandboxKnownWatchTests {
+    @Test("a MODIFIED event at the version a write returned is that write's object; others are decoded")
+    func ownWritesAreTakenFromTheWrittenObjects() async throws {
+        let sandbox = try await SandboxHarness.start()
+        defer { Task { await sandbox.stop() } }
+        let created = try await sandbox.client.create(TestConfigMap(name: "mine", data: ["n": "0"]))
+        var mine = try await sandbox.client.patch(TestConfigMap.self, configMaps, name: "mine", .merge, Data(#"{"data":{"n":"1"}}"#.utf8))
+        let theirs = try await sandbox.client.patch(TestConfigMap.self, configMaps, name: "mine", .merge, Data(#"{"data":{"n":"2"}}"#.utf8))
+        // A marker the wire never carries: seen in the event only if it came from here.
+        mine.data?["held"] = "here"
+        let written = WrittenObjects<TestConfigMap>()
+        written.remember(mine)
+
+        let stream = sandbox.client.watch(
+            TestConfigMap.self, configMaps, namespace: "default",
+            options: WatchOptions(resourceVersion: created.metadata.resourceVersion, timeoutSeconds: 5),
+            known: { written.object(namespace: $0, name: $1, resourceVersion: $2) })
+        var seen: [[String: String]] = []
+        for try await event in stream {
+            if case .modified(let object) = event { seen.append(object.data ?? [:]) }
+            if seen.count == 2 { break }
+        }
+        #expect(seen == [["n": "1", "held": "here"], ["n": "2"]])
+        #expect(theirs.metadata.resourceVersion != mine.metadata.resourceVersion)
+    }
+}

@@ -1,0 +1,18 @@
+/// Only what names one version of an object (its uid and resourceVersion): the response type for
+/// a write whose body nothing else is read from. Decoding it skips the rest of the object
+/// (managed fields included) without making a value of it.
+public struct ObjectVersion: Decodable, Sendable, Hashable {
+    /// The object's `metadata` as far as it is read here.
+    public struct Metadata: Decodable, Sendable, Hashable {
+        /// `metadata.uid`.
+        public var uid: String?
+        /// `metadata.resourceVersion`.
+        public var resourceVersion: String?
+    }
+
+    /// `metadata`.
+    public var metadata: Metadata?
+
+    /// `metadata.resourceVersion`.
+    public var resourceVersion: String? { metadata?.resourceVersion }
+}
