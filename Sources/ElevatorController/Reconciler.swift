@@ -31,6 +31,12 @@ final class Reconciler: Sendable {
     let notifier: Notifier?
     /// The requests as last written by this controller: newer than the cache for a moment.
     private var written: WrittenObjects<RequestObject> { caches.writtenRequests }
+
+    /// A written request's response is taken from the cache when the write's watch event got
+    /// there first (the informer, in turn, takes the event from `written` when the response did).
+    private var cachedVersion: KnownObject<RequestObject> {
+        { [store = caches.requests.store] in store.object(namespace: $0, name: $1, resourceVersion: $2) }
+    }
     /// Mesh objects already deleted for a grant being withdrawn, by request key (with the
     /// request's uid): the first pass of a withdrawal only deletes (see `reconcile`), the second
     /// writes the status and Events and must not delete or look them up again.
@@ -226,7 +232,7 @@ final class Reconciler: Sendable {
         let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
             try await client.patchStatus(
                 RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-                namespace: object.metadata.namespace, body)
+                namespace: object.metadata.namespace, body, known: cachedVersion)
         }
         written.remember(updated)
         return updated
@@ -243,7 +249,7 @@ final class Reconciler: Sendable {
         let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
             try await client.patch(
                 RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-                namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)))
+                namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)), known: cachedVersion)
         }
         written.remember(updated)
         return updated

@@ -15,6 +15,20 @@ extension KubeClient {
         }
     }
 
+    /// Decodes a response that may be an object `known` holds at that version already (the watch
+    /// event of the same write was there first), taking it from there if so.
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, known: KnownObject<T>?) throws -> T {
+        guard let known else { return try decode(type, response) }
+        do {
+            return try JSONValueDecoder().withDocument(fromJSON: response.body) { document in
+                if let object = (try? document.decode(ObjectVersion.self))?.known(in: known) { return object }
+                return try document.decode(T.self)
+            }
+        } catch {
+            throw KubeError.decoding("the response is not a \(T.self): \(error)")
+        }
+    }
+
     func encode(_ value: some Encodable) throws -> Data {
         // An unstructured object (what the controller applies) is JSON already: writing it
         // directly costs a fraction of going through Codable's containers.
@@ -90,12 +104,13 @@ extension KubeClient {
     }
 
     /// Patches object `name` with a merge or JSON patch and returns the result as `T`.
+    /// `known` may hold the patched object already (see `KnownObject`).
     public func patch<T: Decodable>(
         _ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil, _ patchType: PatchType,
-        _ body: Data, subresource: String? = nil, options: WriteOptions = WriteOptions()
+        _ body: Data, subresource: String? = nil, options: WriteOptions = WriteOptions(), known: KnownObject<T>? = nil
     ) async throws -> T {
         let request = endpoint(resource, namespace).patch(name, patchType, body, subresource: subresource, options: options)
-        return try decode(T.self, try await send(request))
+        return try decode(T.self, try await send(request), known: known)
     }
 
     /// Server-side applies `object` as `fieldManager` (force by default: the controller owns its
@@ -122,10 +137,12 @@ extension KubeClient {
     }
 
     /// Merge-patches the status of object `name` (`PATCH …/status`).
+    /// `known` may hold the patched object already (see `KnownObject`).
     public func patchStatus<T: Decodable>(
-        _ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil, _ body: Data
+        _ type: T.Type, _ resource: ResourceType, name: String, namespace: String? = nil, _ body: Data,
+        known: KnownObject<T>? = nil
     ) async throws -> T {
-        try decode(T.self, try await send(endpoint(resource, namespace).patchStatus(name, body)))
+        try decode(T.self, try await send(endpoint(resource, namespace).patchStatus(name, body)), known: known)
     }
 
     /// Deletes object `name`; with a uid precondition a same-named replacement is left alone

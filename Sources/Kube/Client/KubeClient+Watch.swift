@@ -12,7 +12,7 @@ extension KubeClient {
     /// events are then not decoded again (see `WatchDecoder`).
     public func watch<T: Decodable & Sendable>(
         _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions(),
-        idleMargin: Duration = .seconds(5), known: WatchDecoder<T>.Known? = nil
+        idleMargin: Duration = .seconds(5), known: KnownObject<T>? = nil
     ) -> AsyncThrowingStream<WatchEvent<T>, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: WatchEvent<T>.self)
         let request = Endpoint(resource, namespace: namespace).watch(options)

@@ -51,7 +51,7 @@ public final class Informer<Object: KubeResource>: Sendable {
         var random = SystemRandomNumberGenerator()
         var pages: [Object] = []
         let resource = self.resource
-        var known: WatchDecoder<Object>.Known?
+        var known: KnownObject<Object>?
         if let written {
             known = { namespace, name, version in written.object(namespace: namespace, name: name, resourceVersion: version) }
         }

@@ -100,6 +100,13 @@ public final class Store<Object: KubeResource>: Sendable {
         get(namespace.map { "\($0)/\(name)" } ?? name)
     }
 
+    /// The cached object `namespace/name` if it is at exactly `resourceVersion` (a `KnownObject`:
+    /// a write's response whose watch event came first).
+    public func object(namespace: String?, name: String, resourceVersion: String) -> Object? {
+        let cached = get(Self.key(namespace: namespace, name: name))
+        return cached?.metadata.resourceVersion == resourceVersion ? cached : nil
+    }
+
     /// Every cached object.
     public func list() -> [Object] { state.withLock { $0.objects.values.map(\.object) } }
 

@@ -8,16 +8,12 @@ import YAML
 /// Caveat: an unknown event type or a line that is not JSON throws `KubeError.decoding`; the
 /// stream should then be restarted from the last good resourceVersion.
 public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
-    /// Finds an object this process already holds at exactly a version: given the namespace, name
-    /// and resourceVersion of a MODIFIED event, the object it carries (see `WrittenObjects`).
-    public typealias Known = @Sendable (_ namespace: String?, _ name: String, _ resourceVersion: String) -> Object?
-
     private var framer = LineFramer()
-    private let known: Known?
+    private let known: KnownObject<Object>?
 
     /// A decoder at the start of a stream; `known` (if any) is asked before a MODIFIED event's
     /// object is decoded, and what it returns is taken instead.
-    public init(known: Known? = nil) {
+    public init(known: KnownObject<Object>? = nil) {
         self.known = known
     }
 
@@ -40,10 +36,7 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
         guard let known else { return try Self.decodeLine(line) }
         do {
             return try JSONValueDecoder().withDocument(fromJSON: line) { document in
-                if let peek = try? document.decode(Peek.self), peek.type == "MODIFIED",
-                    let metadata = peek.object?.metadata, let name = metadata.name, let version = metadata.resourceVersion,
-                    let object = known(metadata.namespace, name, version)
-                {
+                if let peek = try? document.decode(Peek.self), peek.type == "MODIFIED", let object = peek.object?.known(in: known) {
                     return .modified(object)
                 }
                 return try document.decode(Envelope.self).event
@@ -68,16 +61,8 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
 
     /// What names an event's object, read before deciding whether to decode the object at all.
     private struct Peek: Decodable {
-        struct Object: Decodable {
-            struct Metadata: Decodable {
-                var name: String?
-                var namespace: String?
-                var resourceVersion: String?
-            }
-            var metadata: Metadata?
-        }
         var type: String
-        var object: Object?
+        var object: ObjectVersion?
     }
 
     private struct BookmarkObject: Decodable {

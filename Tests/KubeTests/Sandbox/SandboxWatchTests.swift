@@ -217,4 +217,26 @@ import Testing
         #expect(seen == [["n": "1", "held": "here"], ["n": "2"]])
         #expect(theirs.metadata.resourceVersion != mine.metadata.resourceVersion)
     }
+
+    @Test("a write's response is taken from what is known at its version; otherwise it is decoded")
+    func responsesAreTakenFromKnownObjects() async throws {
+        let sandbox = try await SandboxHarness.start()
+        defer { Task { await sandbox.stop() } }
+        _ = try await sandbox.client.create(TestConfigMap(name: "mine", data: ["n": "0"]))
+        let asked = Mutex<[String]>([])
+        let patched = try await sandbox.client.patch(
+            TestConfigMap.self, configMaps, name: "mine", namespace: "default", .merge, Data(#"{"data":{"n":"1"}}"#.utf8),
+            known: { namespace, name, version in
+                asked.withLock { $0.append("\(namespace ?? "")/\(name)") }
+                var held = TestConfigMap(name: name, data: ["held": "here"])
+                held.metadata.resourceVersion = version
+                return held
+            })
+        #expect(patched.data == ["held": "here"])
+        #expect(asked.withLock { $0 } == ["default/mine"])
+        let decoded = try await sandbox.client.patch(
+            TestConfigMap.self, configMaps, name: "mine", namespace: "default", .merge, Data(#"{"data":{"n":"2"}}"#.utf8),
+            known: { _, _, _ in nil })
+        #expect(decoded.data == ["n": "2"])
+    }
 }
