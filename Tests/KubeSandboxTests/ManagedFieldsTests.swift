@@ -41,6 +41,22 @@ import YAML
         #expect(after["spec"]?["color"] == nil)
     }
 
+    /// After an update, a manager keeps a field while it, a field inside it or a field around it
+    /// is present, and loses the rest.
+    @Test func anUpdateKeepsOwnedFieldsThatAreStillPresentAroundOrInside() {
+        var fields = ManagedFields(entries: [
+            ManagedFields.Entry(
+                manager: "a", operation: "Update", apiVersion: "v1", time: "t0",
+                fields: [["spec", "gone"], ["spec", "b"], ["spec", "b", "c", "d"], ["spec", "b", "c"]])
+        ])
+        let old: JSONValue = .object(["spec": .object(["b": .object(["c": .int(1)])])])
+        let new: JSONValue = .object(["spec": .object(["b": .object(["c": .int(1)]), "z": .int(2)])])
+        fields.recordUpdate(manager: "b", from: old, to: new, apiVersion: "v1", time: "t1")
+        #expect(fields.entries.map(\.manager) == ["a", "b"])
+        #expect(fields.entries[0].fields == [["spec", "b"], ["spec", "b", "c", "d"], ["spec", "b", "c"]])
+        #expect(fields.entries[1].fields == [["spec", "z"]])
+    }
+
     @Test func fieldsV1RoundTrips() {
         let fields = ManagedFields(entries: [.init(manager: "m", operation: "Apply", apiVersion: "v1", time: "t",
                                                    fields: [["spec", "a"], ["metadata", "labels", "x"]])])

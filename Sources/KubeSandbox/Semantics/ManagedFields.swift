@@ -64,9 +64,10 @@ struct ManagedFields: Sendable, Equatable {
         return result
     }
 
-    /// The paths whose value differs between `old` and `new` (leaves of either side).
-    static func changedLeaves(from old: JSONValue, to new: JSONValue) -> Set<[String]> {
-        let candidates = leaves(of: old).union(leaves(of: new))
+    /// The paths whose value differs between `old` and `new`, given the leaves of `new`
+    /// (leaves of either side).
+    static func changedLeaves(from old: JSONValue, to new: JSONValue, newLeaves: Set<[String]>) -> Set<[String]> {
+        let candidates = leaves(of: old).union(newLeaves)
         return candidates.filter { value(at: $0, in: old) != value(at: $0, in: new) }
     }
 
@@ -127,13 +128,22 @@ extension ManagedFields {
     /// Records a non-apply write by `manager`: it now owns every leaf it changed, and nobody
     /// owns leaves that no longer exist.
     mutating func recordUpdate(manager: String, from old: JSONValue, to new: JSONValue, apiVersion: String, time: String) {
-        let changed = Self.changedLeaves(from: old, to: new)
-        guard !changed.isEmpty else { return }
         let present = Self.leaves(of: new)
+        let changed = Self.changedLeaves(from: old, to: new, newLeaves: present)
+        guard !changed.isEmpty else { return }
+        // A field stays owned while it, a field inside it or a field around it is present.
+        // Looked up by prefix rather than by comparing every owned field with every present one
+        // (that pairwise scan was most of an update's cost in the sandbox).
+        var presentPrefixes: Set<ArraySlice<String>> = []
+        for leaf in present {
+            for length in 0...leaf.count { presentPrefixes.insert(leaf[..<length]) }
+        }
+        let stillPresent = { (path: [String]) -> Bool in
+            if presentPrefixes.contains(path[...]) { return true }
+            return (1..<max(1, path.count)).contains { present.contains(Array(path[..<$0])) }
+        }
         for index in entries.indices {
-            entries[index].fields = entries[index].fields.subtracting(changed).filter { path in
-                present.contains { $0.starts(with: path) || path.starts(with: $0) }
-            }
+            entries[index].fields = entries[index].fields.subtracting(changed).filter(stillPresent)
         }
         let owned = changed.intersection(present)
         if let index = entries.firstIndex(where: { $0.manager == manager && $0.operation == "Update" }) {
