@@ -8,6 +8,12 @@ import YAML
         (#""tab\tquote\"slash\/u\u00e9\ud83d\ude00""#, "\"tab\\tquote\\\"slash/u\u{e9}\u{1F600}\""),
         ("-0.5e2", "-50"),
         ("12345678901234", "12345678901234"),
+        // Escapes first, last, back to back and alone; control characters as \u00XX.
+        (#""\"\\x\u0001\n""#, #""\"\\x\u0001\n""#),
+        (#""\t""#, #""\t""#),
+        (#""""#, #""""#),
+        // Keys in UTF-8 byte order, escaped like values.
+        (#"{"é":1,"z":2,"a\n":3,"":4}"#, #"{"":4,"a\n":3,"z":2,"é":1}"#),
     ])
     func parsesAndWritesCanonicalJSON(input: String, expected: String) throws {
         let value = try JSONParser.parse(Array(input.utf8))

@@ -131,16 +131,11 @@ extension ManagedFields {
         let present = Self.leaves(of: new)
         let changed = Self.changedLeaves(from: old, to: new, newLeaves: present)
         guard !changed.isEmpty else { return }
-        // A field stays owned while it, a field inside it or a field around it is present.
-        // Looked up by prefix rather than by comparing every owned field with every present one
-        // (that pairwise scan was most of an update's cost in the sandbox).
-        var presentPrefixes: Set<ArraySlice<String>> = []
-        for leaf in present {
-            for length in 0...leaf.count { presentPrefixes.insert(leaf[..<length]) }
-        }
+        // A field stays owned while it, a field inside it or a field around it is present. Nearly
+        // every owned field is itself present, found by one lookup; only the others are compared
+        // with every present field.
         let stillPresent = { (path: [String]) -> Bool in
-            if presentPrefixes.contains(path[...]) { return true }
-            return (1..<max(1, path.count)).contains { present.contains(Array(path[..<$0])) }
+            present.contains(path) || present.contains { $0.starts(with: path) || path.starts(with: $0) }
         }
         for index in entries.indices {
             entries[index].fields = entries[index].fields.subtracting(changed).filter(stillPresent)
