@@ -95,20 +95,28 @@ enum SchemaValidator {
             return changed ? .object(members) : nil
         case .array(let original):
             guard let items = schema.items else { return nil }
-            var elements = original
-            var changed = false
-            for (index, element) in original.enumerated() {
+            return replacingChanged(original) { index, element in
                 path.enter(index: index)
-                if let pruned = prune(element, schema: items, path: &path, unknown: &unknown) {
-                    elements[index] = pruned
-                    changed = true
-                }
-                path.leave()
+                defer { path.leave() }
+                return prune(element, schema: items, path: &path, unknown: &unknown)
             }
-            return changed ? .array(elements) : nil
         default:
             return nil
         }
+    }
+
+    /// `elements` with each one `transform` changed (non-nil) replaced, or nil if it changed none,
+    /// so an untouched array is not copied.
+    private static func replacingChanged(_ elements: [JSONValue], _ transform: (Int, JSONValue) -> JSONValue?) -> JSONValue? {
+        var result = elements
+        var changed = false
+        for (index, element) in elements.enumerated() {
+            if let replaced = transform(index, element) {
+                result[index] = replaced
+                changed = true
+            }
+        }
+        return changed ? .array(result) : nil
     }
 
     /// `value` with the defaults of `schema` filled in, or nil if none was missing below it.
@@ -140,15 +148,7 @@ enum SchemaValidator {
             return changed ? .object(members) : nil
         case .array(let original):
             guard let items = schema.items else { return nil }
-            var elements = original
-            var changed = false
-            for (index, element) in original.enumerated() {
-                if let defaulted = applyDefaults(element, schema: items) {
-                    elements[index] = defaulted
-                    changed = true
-                }
-            }
-            return changed ? .array(elements) : nil
+            return replacingChanged(original) { _, element in applyDefaults(element, schema: items) }
         default:
             return nil
         }
