@@ -7,19 +7,11 @@ extension KubeClient {
         Endpoint(resource, namespace: namespace ?? configuration.namespace)
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse) throws -> T {
+    /// Decodes a response as `T`; with `known`, an object it already holds at the response's
+    /// version (the watch event of the same write was there first) is taken instead.
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, known: KnownObject<T>? = nil) throws -> T {
         do {
-            return try JSONBody.decode(T.self, from: response.body)
-        } catch {
-            throw KubeError.decoding("the response is not a \(T.self): \(error)")
-        }
-    }
-
-    /// Decodes a response that may be an object `known` holds at that version already (the watch
-    /// event of the same write was there first), taking it from there if so.
-    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, known: KnownObject<T>?) throws -> T {
-        guard let known else { return try decode(type, response) }
-        do {
+            guard let known else { return try JSONBody.decode(T.self, from: response.body) }
             return try JSONValueDecoder().withDocument(fromJSON: response.body) { document in
                 if let object = (try? document.decode(ObjectVersion.self))?.known(in: known) { return object }
                 return try document.decode(T.self)

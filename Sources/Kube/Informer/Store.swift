@@ -97,13 +97,13 @@ public final class Store<Object: KubeResource>: Sendable {
 
     /// The object `name` in `namespace`.
     public func get(name: String, namespace: String?) -> Object? {
-        get(namespace.map { "\($0)/\(name)" } ?? name)
+        get(Self.key(namespace: namespace, name: name))
     }
 
     /// The cached object `namespace/name` if it is at exactly `resourceVersion` (a `KnownObject`:
     /// a write's response whose watch event came first).
     public func object(namespace: String?, name: String, resourceVersion: String) -> Object? {
-        let cached = get(Self.key(namespace: namespace, name: name))
+        let cached = get(name: name, namespace: namespace)
         return cached?.metadata.resourceVersion == resourceVersion ? cached : nil
     }
 

@@ -33,25 +33,14 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
     /// Decodes one `{"type":…,"object":…}` line, taking a MODIFIED event's object from `known`
     /// when it has that version.
     public func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
-        guard let known else { return try Self.decodeLine(line) }
         do {
+            guard let known else { return try JSONBody.decode(Envelope.self, from: line).event }
             return try JSONValueDecoder().withDocument(fromJSON: line) { document in
                 if let peek = try? document.decode(Peek.self), peek.type == "MODIFIED", let object = peek.object?.known(in: known) {
                     return .modified(object)
                 }
                 return try document.decode(Envelope.self).event
             }
-        } catch let error as KubeError {
-            throw error
-        } catch {
-            throw KubeError.decoding("a watch event could not be read: \(error)")
-        }
-    }
-
-    /// Decodes one `{"type":…,"object":…}` line.
-    public static func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
-        do {
-            return try JSONBody.decode(Envelope.self, from: line).event
         } catch let error as KubeError {
             throw error
         } catch {
