@@ -5,8 +5,7 @@ import YAML
 /// subresource, generation, schema validation and finalizers.
 extension StoreState {
     func existing(_ type: ResourceType, namespace: String, name: String) throws(SandboxError) -> StoredObject {
-        let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
-        guard let object = buckets[type.storageKey]?[key] else {
+        guard let object = lookup(type, namespace: namespace, name: name) else {
             throw .notFound(resource: type.plural, group: type.group, name: name)
         }
         return object
@@ -85,7 +84,7 @@ extension StoreState {
         if !nameCauses.isEmpty {
             throw .invalid(kind: type.kind, group: type.group, name: name, causes: nameCauses)
         }
-        let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
+        let key = Self.key(type, namespace: namespace, name: name)
         if type.hasStatus, type.isCustom { object["status"] = nil }
         let admitted = Result { () throws(SandboxError) -> (object: JSONValue, warnings: [String]) in
             var (object, warnings) = try admit(object, type, options: options)
@@ -195,7 +194,7 @@ extension StoreState {
         }
         ObjectMeta.set("managedFields", fields.entries.isEmpty ? nil : fields.json, in: &object)
         ObjectMeta.set("resourceVersion", current["metadata"]?["resourceVersion"], in: &object)
-        let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
+        let key = Self.key(type, namespace: namespace, name: name)
         return PreparedUpdate(key: key, object: object, warnings: warnings, unchanged: object == current)
     }
 
@@ -267,7 +266,12 @@ extension StoreState {
 
     /// The stored object, if there is one.
     func lookup(_ type: ResourceType, namespace: String, name: String) -> StoredObject? {
-        buckets[type.storageKey]?[Self.key(namespace: type.namespaced ? namespace : "", name: name)]
+        buckets[type.storageKey]?[Self.key(type, namespace: namespace, name: name)]
+    }
+
+    /// The storage key of `name` of `type` (a cluster-scoped type ignores `namespace`).
+    static func key(_ type: ResourceType, namespace: String, name: String) -> String {
+        key(namespace: type.namespaced ? namespace : "", name: name)
     }
 
     /// Deletes now, or marks for deletion while finalizers remain.
@@ -288,7 +292,7 @@ extension StoreState {
                             message: "Operation cannot be fulfilled on \(plural) \"\(name)\": Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in meta: \(current["metadata"]?["resourceVersion"]?.stringValue ?? "")",
                             causes: [])
         }
-        let key = Self.key(namespace: type.namespaced ? namespace : "", name: name)
+        let key = Self.key(type, namespace: namespace, name: name)
         var finalizers = ObjectMeta.finalizers(current)
         if type.storageKey == "namespaces" { finalizers = [] }
         if options.propagationPolicy == "Foreground", !ObjectMeta.isDeleting(current), hasDependents(current) {
