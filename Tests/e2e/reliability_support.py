@@ -18,7 +18,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, wait_until
+from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, free_ports, wait_until
 
 NAMESPACE = "payments"
 MANAGED = "app.kubernetes.io/managed-by=elevator"
@@ -222,9 +222,7 @@ class Proxy:
 
 def free_port():
     """A port on 127.0.0.1 nothing listens on right now (the kernel's pick, not a guess)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 class Controller:

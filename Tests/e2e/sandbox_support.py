@@ -7,6 +7,7 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -86,6 +87,19 @@ class Sandbox:
                 self.process.kill()
                 self.process.wait(timeout=10)
         return self.process.returncode
+
+
+def free_ports(count):
+    """`count` distinct ports on 127.0.0.1 that nothing listens on right now, picked by the kernel
+    (a guessed port can fall in the ephemeral range and be taken by some connection's local end)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05):

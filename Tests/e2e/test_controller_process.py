@@ -3,7 +3,6 @@ probes and metrics over HTTP, a grant through kubectl, its notification, a clean
 import http.server
 import json
 import os
-import random
 import re
 import signal
 import subprocess
@@ -13,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, wait_until
+from sandbox_support import BASELINE_POLICY, ELEVATOR, ROOT, Sandbox, free_ports, wait_until
 
 
 def fetch(url, method="GET"):
@@ -55,16 +54,16 @@ def notification_receiver():
 
 def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
     box = Sandbox(tmp_path, extra_args=["--crds", str(ROOT / "manifests" / "crds"), str(ROOT / "manifests" / "mesh-crds")])
-    port = random.randint(30000, 50000)
+    port, probe_port = free_ports(2)
     receiver, notifications = notification_receiver()
     env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
-               ELEVATOR_METRICS_ADDRESS=f"127.0.0.1:{port}", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{port + 1}",
+               ELEVATOR_METRICS_ADDRESS=f"127.0.0.1:{port}", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{probe_port}",
                ELEVATOR_NOTIFY_URL=f"http://127.0.0.1:{receiver.server_address[1]}/hooks/T0/secret-token")
     controller = subprocess.Popen([str(ELEVATOR), "controller", "--kubeconfig", box.kubeconfig], env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_until(lambda: fetch(f"http://127.0.0.1:{port + 1}/readyz")[0] == 200, timeout=15)
-        assert fetch(f"http://127.0.0.1:{port + 1}/healthz")[0] == 200
+        assert wait_until(lambda: fetch(f"http://127.0.0.1:{probe_port}/readyz")[0] == 200, timeout=15)
+        assert fetch(f"http://127.0.0.1:{probe_port}/healthz")[0] == 200
         box.kubectl("apply", "-f", "-", input="apiVersion: v1\nkind: Namespace\nmetadata: {name: payments}\n")
         box.kubectl("apply", "-f", "-", input=BASELINE_POLICY)
         box.kubectl("apply", "-f", str(ROOT / "manifests" / "samples" / "policy.yaml"))
@@ -89,7 +88,7 @@ def test_controller_grants_serves_probes_and_stops_on_sigterm(tmp_path):
         assert status == 404 and "use /healthz, /readyz or /metrics" in body
         # Probes live on their own address when it differs from the metrics one.
         assert fetch(f"http://127.0.0.1:{port}/readyz")[0] == 404
-        assert fetch(f"http://127.0.0.1:{port + 1}/metrics")[0] == 404
+        assert fetch(f"http://127.0.0.1:{probe_port}/metrics")[0] == 404
         assert wait_until(lambda: any(n["event"] == "Granted" for n in notifications), timeout=10)
         granted_note = next(n for n in notifications if n["event"] == "Granted")
         assert granted_note["request"] == "inc-1234-debug" and granted_note["phase"] == "Active"

@@ -12,7 +12,6 @@ except the few listed in EXCEPTIONS with the reason.
 """
 import json
 import os
-import random
 import signal
 import subprocess
 import time
@@ -22,7 +21,7 @@ from collections import Counter
 
 import yaml
 
-from sandbox_support import ELEVATOR, ROOT, Sandbox, wait_until
+from sandbox_support import ELEVATOR, ROOT, Sandbox, free_ports, wait_until
 
 NAMESPACE = "payments"
 # Granted although the life above never calls them, each for a reason the test cannot provoke.
@@ -151,10 +150,11 @@ def parse(key):
     return verb, group, plural + (f"/{subresource}" if subresource else "")
 
 
-def start_controller(box, port):
+def start_controller(box, ports):
+    metrics_port, probe_port = ports
     args = [str(ELEVATOR), "controller", "--kubeconfig", box.kubeconfig, "--leader-elect",
             "--leader-election-namespace", "elevator-system", "--sweep-interval", "1s", "--retain-finished", "2s",
-            "--metrics-address", f"127.0.0.1:{port}", "--probe-address", f"127.0.0.1:{port + 1}", "--log-format", "json"]
+            "--metrics-address", f"127.0.0.1:{metrics_port}", "--probe-address", f"127.0.0.1:{probe_port}", "--log-format", "json"]
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(os.environ, POD_NAME="elevator-0"))
 
@@ -166,9 +166,9 @@ def stop_controller(process):
     return out, err
 
 
-def ready(port):
+def ready(ports):
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/readyz", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports[1]}/readyz", timeout=2) as response:
             return response.status == 200
     except OSError:
         return False
@@ -189,7 +189,7 @@ def condition(api, name, kind):
 def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
     box = Sandbox(tmp_path, extra_args=["--crds", str(ROOT / "manifests" / "mesh-crds")])
     api = API(box)
-    port = random.randint(30000, 50000)
+    ports = free_ports(2)
     controller = None
     try:
         box.kubectl("apply", "-f", str(ROOT / "manifests" / "install.yaml"))
@@ -199,8 +199,8 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
                                        headers={"Authorization": f"Bearer {box.token}"})
         urllib.request.urlopen(reset, timeout=5).close()
 
-        controller = start_controller(box, port)
-        assert wait_until(lambda: ready(port), timeout=20), "controller never became ready"
+        controller = start_controller(box, ports)
+        assert wait_until(lambda: ready(ports), timeout=20), "controller never became ready"
         api.create("security.istio.io/v1", "authorizationpolicies", "authorizationpolicies.security.istio.io", BASELINE)
         api.create("elevator.dev/v1alpha1", "elevationpolicies", "elevationpolicies.elevator.dev", POLICY)
 
@@ -262,7 +262,7 @@ def test_controller_calls_exactly_what_its_roles_allow(tmp_path):
                   "spec": {"selector": {"matchLabels": {"app": "payments"}}, "action": "ALLOW",
                            "rules": [{"from": [{"source": {"principals": ["cluster.local/ns/tools/sa/debugger"]}}]}]}}
         api.create("security.istio.io/v1", "authorizationpolicies", "authorizationpolicies.security.istio.io", orphan)
-        controller = start_controller(box, port)
+        controller = start_controller(box, ports)
         assert wait_until(lambda: api.mesh("elevator-gone")[0] == 404, timeout=15), "orphan not swept after restart"
         assert wait_until(lambda: phase(api, "offline") in ("Revoked", None), timeout=10)
         # Deleting an Active request: its objects go, then the finalizer.

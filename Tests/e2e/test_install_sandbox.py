@@ -5,7 +5,6 @@ monitoring files. Then the controller runs with exactly the arguments the chart'
 it (only the listen addresses moved to 127.0.0.1): the flags parse, it finds the identity policies
 install.yaml brought, leads through its Lease, and becomes ready."""
 import os
-import random
 import signal
 import subprocess
 import urllib.request
@@ -13,7 +12,7 @@ import urllib.request
 import yaml
 
 from install_support import FIXTURES, NAMESPACE, ROOT, all_knobs, load_all, one, render
-from sandbox_support import ELEVATOR, Sandbox, wait_until
+from sandbox_support import ELEVATOR, Sandbox, free_ports, wait_until
 
 
 def applied(box, objects):
@@ -68,10 +67,10 @@ def ready(port):
         return False
 
 
-def run_with_chart_args(box, args, port):
-    """Starts the controller with the Deployment's args (addresses moved to 127.0.0.1:port/port+1)."""
+def run_with_chart_args(box, args, metrics_port, probe_port):
+    """Starts the controller with the Deployment's args (addresses moved to 127.0.0.1 on the given ports)."""
     moved = [a for a in args if not a.startswith(("--metrics-address", "--probe-address"))]
-    moved += [f"--metrics-address=127.0.0.1:{port}", f"--probe-address=127.0.0.1:{port + 1}", "--kubeconfig", box.kubeconfig]
+    moved += [f"--metrics-address=127.0.0.1:{metrics_port}", f"--probe-address=127.0.0.1:{probe_port}", "--kubeconfig", box.kubeconfig]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELEVATOR_")}
     return subprocess.Popen([str(ELEVATOR), *moved], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=dict(env, POD_NAME="elevator-7d9f-abcde"))
@@ -86,14 +85,14 @@ def stop(process):
 
 def test_the_controller_runs_with_the_charts_arguments(tmp_path):
     box = Sandbox(tmp_path, extra_args=["--crds", str(ROOT / "manifests" / "mesh-crds")])
-    port = random.randint(30000, 50000)
+    ports = free_ports(4)
     try:
         box.kubectl("apply", "-f", str(ROOT / "manifests" / "install.yaml"))
         args = one(render()[0], "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"]
         assert args[0] == "controller" and "--leader-elect" in args and f"--leader-election-namespace={NAMESPACE}" in args
-        process = run_with_chart_args(box, args, port)
+        process = run_with_chart_args(box, args, *ports[:2])
         try:
-            assert wait_until(lambda: ready(port + 1), timeout=20), "not ready with the chart's arguments"
+            assert wait_until(lambda: ready(ports[1]), timeout=20), "not ready with the chart's arguments"
             holder = lambda: yaml.safe_load(box.kubectl("get", "lease", "-n", NAMESPACE, "elevator-controller", "-o", "yaml",
                                                         check=False).stdout or "{}").get("spec", {}).get("holderIdentity")
             assert wait_until(lambda: holder() == "elevator-7d9f-abcde", timeout=10)
@@ -104,9 +103,9 @@ def test_the_controller_runs_with_the_charts_arguments(tmp_path):
         knob_args = one(render(all_knobs())[0], "Deployment")["spec"]["template"]["spec"]["containers"][0]["args"]
         knob_args = [a for a in knob_args if a != "--extra-flag-knob=1"]  # the knobs file's stand-in extra flag
         assert "--allow-unverified-identity" in knob_args and "--log-format=text" in knob_args
-        process = run_with_chart_args(box, knob_args, port + 2)
+        process = run_with_chart_args(box, knob_args, *ports[2:])
         try:
-            assert wait_until(lambda: ready(port + 3), timeout=20), "not ready with the every-knob arguments"
+            assert wait_until(lambda: ready(ports[3]), timeout=20), "not ready with the every-knob arguments"
         finally:
             stop(process)
     finally:
