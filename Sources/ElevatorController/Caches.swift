@@ -130,14 +130,9 @@ final class Caches: Sendable {
         meshInformers.flatMap { resource, informer in informer.store.byIndex(Self.byUID, uid).map { Self.stamped($0, resource) } }
     }
 
-    /// Every cached mesh object, of every kind.
-    var allMeshObjects: [MeshObject] {
-        meshInformers.flatMap { resource, informer in informer.store.list().map { Self.stamped($0, resource) } }
-    }
-
     /// `object` with the `apiVersion` and `kind` of the resource it was listed as (list items of
     /// built-in kinds may lack them; writes and deletes find the resource by them).
-    private static func stamped(_ object: MeshObject, _ resource: MeshResource) -> MeshObject {
+    static func stamped(_ object: MeshObject, _ resource: MeshResource) -> MeshObject {
         var object = object
         object.value.json["apiVersion"] = .string(resource.apiVersion)
         object.value.json["kind"] = .string(resource.kind)

@@ -22,27 +22,52 @@ extension Reconciler {
     func sweep() async -> Int {
         var deleted = 0
         let time = now()
-        for object in caches.allMeshObjects {
-            guard let uid = object.value.managedRequestUID else { continue }
-            if let watched = options.namespace, object.metadata.namespace != watched { continue }
-            let request = caches.requests.store.byIndex(Caches.byUID, uid).first?.value
-            let expiresAt = object.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue
-                .flatMap(RFC3339.parse)
-            let orphan: Bool
-            if let request {
-                orphan = request.phase.isTerminal || (request.phase == .active && (expiresAt.map { time >= $0 } ?? false))
-            } else {
-                orphan = true
-            }
-            guard orphan else { continue }
-            do {
-                try await writer.delete(object)
-                deleted += 1
-                logger.info("deleted an orphaned mesh object", metadata: ["object": "\(Store<MeshObject>.key(of: object))"])
-            } catch {
-                logger.warning("an orphaned mesh object could not be deleted", metadata: ["error": "\(error)"])
+        for (resource, informer) in caches.meshInformers {
+            // Objects are copied out only once found orphaned, and the walk is paced (see
+            // `sweepSlice`): with 10,000 grants, one unpaced walk that copied, stamped and looked
+            // up every object took about 100 ms of a core every `--sweep-interval`, and every grant
+            // in the meantime took three times as long (BENCHMARKS.md, seventh round).
+            let objects = informer.store.list()
+            var start = 0
+            while start < objects.count {
+                let slice = objects[start..<min(start + Self.sweepSlice, objects.count)]
+                start = slice.endIndex
+                let began = ContinuousClock.now
+                let orphans = slice.filter { isOrphan($0, at: time) }
+                for object in orphans {
+                    do {
+                        try await writer.delete(Caches.stamped(object, resource))
+                        deleted += 1
+                        logger.info("deleted an orphaned mesh object", metadata: ["object": "\(Store<MeshObject>.key(of: object))"])
+                    } catch {
+                        logger.warning("an orphaned mesh object could not be deleted", metadata: ["error": "\(error)"])
+                    }
+                }
+                if start < objects.count { try? await Task.sleep(for: (ContinuousClock.now - began) * Self.sweepPause) }
             }
         }
         return deleted
+    }
+
+    /// Objects checked between two pauses of the sweep.
+    static let sweepSlice = 256
+    /// Each pause lasts this many times the slice before it: the sweep takes at most about a
+    /// tenth of a core, and a walk over 10,000 objects is spread over a few hundred milliseconds
+    /// instead of taking a core from grants all at once. Nothing waits for a sweep: expiries are
+    /// the reconciles' work, the sweep only catches what a crash or someone else left behind.
+    static let sweepPause = 9
+
+    /// Whether `object` is managed and its request is gone or finished, or Active past the
+    /// object's `expires-at` (read only then).
+    private func isOrphan(_ object: MeshObject, at time: Date) -> Bool {
+        guard let uid = object.value.managedRequestUID else { return false }
+        if let watched = options.namespace, object.metadata.namespace != watched { return false }
+        guard let phase = caches.requests.store.withFirst(inIndex: Caches.byUID, uid, { $0.value.phase }) else { return true }
+        if phase.isTerminal { return true }
+        guard phase == .active,
+            let expiresAt = object.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue
+                .flatMap(RFC3339.parse)
+        else { return false }
+        return time >= expiresAt
     }
 }

@@ -43,6 +43,17 @@ import Testing
         #expect(store.count == 0)
         #expect(store.byIndex("holder", "b").isEmpty)
     }
+
+    @Test func withFirstReadsOneIndexedObjectInPlace() {
+        let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
+        _ = store.replace(with: [lease("a", "1"), lease("b", "4", holder: "z"), lease("c", "1")])
+        #expect(store.withFirst(inIndex: "holder", "z") { $0.metadata.resourceVersion } == "4")
+        #expect(["a", "c"].contains(store.withFirst(inIndex: "holder", "a") { $0.metadata.name ?? "" } ?? "none"))
+        #expect(store.withFirst(inIndex: "holder", "nobody") { $0.metadata.name } == nil)
+        #expect(store.withFirst(inIndex: "no such index", "a") { $0.metadata.name } == nil)
+        store.apply(.deleted(lease("b", "5", holder: "z")))
+        #expect(store.withFirst(inIndex: "holder", "z") { $0.metadata.name } == nil)
+    }
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct InformerTests {

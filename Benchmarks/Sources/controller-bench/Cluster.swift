@@ -31,6 +31,10 @@ struct NamedView: Decodable, Sendable {
 final class Observer: Sendable {
     struct Entry: Sendable {
         var created: UInt64?
+        /// The create's response, and the request's first watch event at the driver: where a slow
+        /// grant lost its time (the sandbox answering, the sandbox's watch fan-out, or the controller).
+        var createAnswered: UInt64?
+        var seen: UInt64?
         var active: UInt64?
         var meshAdded: UInt64?
         var expiresAt: Double?
@@ -57,7 +61,8 @@ final class Observer: Sendable {
     }
 
     /// One line per name, in creation order: ms from the first create to this create, then ms
-    /// from the create to Active seen and to the mesh object seen (empty when not seen); kept
+    /// from the create to Active seen, to the mesh object seen, to the create's response and to
+    /// the request's first watch event (empty when not seen); kept
     /// beside a run's output to show where in a batch the slow grants fall.
     func trace(_ names: [String]) -> String {
         let all = entries(names)
@@ -68,7 +73,10 @@ final class Observer: Sendable {
         }
         // The first create's CLOCK_MONOTONIC time, to line a batch up with `perf record -k CLOCK_MONOTONIC`.
         return "# first create at CLOCK_MONOTONIC \(start) ns\n"
-            + all.map { "\(ms(start, $0.created))\t\(ms($0.created, $0.active))\t\(ms($0.created, $0.meshAdded))" }
+            + all.map {
+                "\(ms(start, $0.created))\t\(ms($0.created, $0.active))\t\(ms($0.created, $0.meshAdded))"
+                    + "\t\(ms($0.created, $0.createAnswered))\t\(ms($0.created, $0.seen))"
+            }
             .joined(separator: "\n") + "\n"
     }
 
@@ -162,7 +170,11 @@ final class Driver: Sendable {
                         switch event {
                         case .added(let view), .modified(let view):
                             version = view.metadata.resourceVersion
-                            guard let name = view.metadata.name, view.status?.phase == "Active" else { continue }
+                            guard let name = view.metadata.name else { continue }
+                            guard view.status?.phase == "Active" else {
+                                observer.update(name) { if $0.seen == nil { $0.seen = now } }
+                                continue
+                            }
                             let expires = view.status?.expiresAt.flatMap(parseTime)
                             observer.update(name) { entry in
                                 if entry.active == nil { entry.active = now }
@@ -238,6 +250,7 @@ final class Driver: Sendable {
                     observer.update(name) { $0.created = monoNanos() }
                     do {
                         _ = try await client.send(endpoint.create(body))
+                        observer.update(name) { $0.createAnswered = monoNanos() }
                         return true
                     } catch {
                         return false

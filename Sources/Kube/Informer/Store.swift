@@ -120,6 +120,22 @@ public final class Store<Object: KubeResource>: Sendable {
         }
     }
 
+    /// `read` of one object filed under `value` in index `index` (any one when several are), or nil
+    /// when none is. The object is read in place, not copied out: for a check over thousands of
+    /// objects (the orphan sweep) the copy of a whole typed object was most of the cost.
+    public func withFirst<Result>(inIndex index: String, _ value: String, _ read: (borrowing Object) -> Result) -> Result? {
+        state.withLock { state in
+            let key: String?
+            switch state.indexes[index]?[value] {
+            case .one(let only): key = only
+            case .many(let keys): key = keys.first
+            case nil: key = nil
+            }
+            guard let key, let box = state.objects[key] else { return nil }
+            return read(box.object)
+        }
+    }
+
     /// Applies one watch event; returns what changed (nil when nothing did, e.g. a replayed version).
     @discardableResult
     public func apply(_ event: WatchEvent<Object>) -> InformerEvent<Object>? {
