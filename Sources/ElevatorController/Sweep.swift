@@ -21,12 +21,14 @@ extension Reconciler {
     /// start) needs it to keep that grant's window instead of starting a new one, and deletes it.
     func sweep() async -> Int {
         var deleted = 0
+        var checked = 0
         let time = now()
+        let started = ContinuousClock.now
         for (resource, informer) in caches.meshInformers {
             // Objects are copied out only once found orphaned, and the walk is paced (see
             // `sweepSlice`): with 10,000 grants, one unpaced walk that copied, stamped and looked
-            // up every object took about 100 ms of a core every `--sweep-interval`, and every grant
-            // in the meantime took three times as long (BENCHMARKS.md, seventh round).
+            // up every object took about 60 ms of a core at once every `--sweep-interval`, and the
+            // grants made meanwhile took three to five times as long (BENCHMARKS.md, seventh round).
             let objects = informer.store.list()
             var start = 0
             while start < objects.count {
@@ -34,6 +36,7 @@ extension Reconciler {
                 start = slice.endIndex
                 let began = ContinuousClock.now
                 let orphans = slice.filter { isOrphan($0, at: time) }
+                checked += slice.count
                 for object in orphans {
                     do {
                         try await writer.delete(Caches.stamped(object, resource))
@@ -46,6 +49,9 @@ extension Reconciler {
                 if start < objects.count { try? await Task.sleep(for: (ContinuousClock.now - began) * Self.sweepPause) }
             }
         }
+        logger.debug(
+            "orphan sweep done",
+            metadata: ["objects": "\(checked)", "deleted": "\(deleted)", "took": "\(ContinuousClock.now - started)"])
         return deleted
     }
 
