@@ -31,7 +31,9 @@ extension Reconciler {
             // grants made meanwhile took three to five times as long (BENCHMARKS.md, seventh round).
             let objects = informer.store.list()
             var start = 0
-            while start < objects.count {
+            // A cancelled sweep (shutdown, or leadership lost) stops at the next slice: a paced
+            // pass lasts long enough that a deposed leader would otherwise go on deleting.
+            while start < objects.count, !Task.isCancelled {
                 let slice = objects[start..<min(start + Self.sweepSlice, objects.count)]
                 start = slice.endIndex
                 let began = ContinuousClock.now
