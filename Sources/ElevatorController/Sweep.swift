@@ -25,17 +25,17 @@ extension Reconciler {
         let time = now()
         let started = ContinuousClock.now
         for (resource, informer) in caches.meshInformers {
-            // Objects are copied out only once found orphaned, and the walk is paced (see
-            // `sweepSlice`): with 10,000 grants, one unpaced walk that copied, stamped and looked
-            // up every object took about 60 ms of a core at once every `--sweep-interval`, and the
-            // grants made meanwhile took three to five times as long (BENCHMARKS.md, seventh round).
+            // Each object is stamped (a copy of its JSON) only once found orphaned, and the walk
+            // is paced (see `sweepSlice`): with 10,000 grants, one unpaced walk that stamped and
+            // looked up every object with its whole request took about 60 ms of a core at once
+            // every `--sweep-interval`, and the grants made meanwhile took three to five times as
+            // long (BENCHMARKS.md, seventh round).
             let objects = informer.store.list()
-            var start = 0
-            // A cancelled sweep (shutdown, or leadership lost) stops at the next slice: a paced
-            // pass lasts long enough that a deposed leader would otherwise go on deleting.
-            while start < objects.count, !Task.isCancelled {
+            for start in stride(from: 0, to: objects.count, by: Self.sweepSlice) {
+                // A cancelled sweep (shutdown, or leadership lost) stops at the next slice: a paced
+                // pass lasts long enough that a deposed leader would otherwise go on deleting.
+                guard !Task.isCancelled else { break }
                 let slice = objects[start..<min(start + Self.sweepSlice, objects.count)]
-                start = slice.endIndex
                 let began = ContinuousClock.now
                 let orphans = slice.filter { isOrphan($0, at: time) }
                 checked += slice.count
@@ -48,7 +48,7 @@ extension Reconciler {
                         logger.warning("an orphaned mesh object could not be deleted", metadata: ["error": "\(error)"])
                     }
                 }
-                if start < objects.count { try? await Task.sleep(for: (ContinuousClock.now - began) * Self.sweepPause) }
+                if slice.endIndex < objects.count { try? await Task.sleep(for: (ContinuousClock.now - began) * Self.sweepPause) }
             }
         }
         logger.debug(
