@@ -81,27 +81,29 @@ final class Reconciler: Sendable {
         }
         let deleting = object.metadata.deletionTimestamp != nil
         let finalizers = object.metadata.finalizers ?? []
-        if !deleting, !object.value.phase.isTerminal, !finalizers.contains(Self.finalizer) {
-            object = try await setFinalizers(object, finalizers + [Self.finalizer])
-        }
         let request = object.value
         let namespace = object.metadata.namespace ?? ""
         let time = now()
-        let environment = DecisionEnvironment(
-            identityVerified: identityVerified.withLock { $0 },
-            meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
-            backends: servedBackends, grantWrittenUntil: grantWrittenUntil(object))
-        let policy = caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value
+        let plan: Plan
+        if !deleting, !request.phase.isTerminal, !finalizers.contains(Self.finalizer) {
+            // `decide` runs while the finalizer's round trip is out: the patch is guarded by the
+            // resourceVersion the plan read, so a patch that succeeds leaves what `decide` saw
+            // unchanged, and one that fails discards the plan. A new request's grant waits one
+            // `decide` less (BENCHMARKS.md, "Controller", eighth round).
+            let decided = object
+            async let planned = self.plan(decided, key: key, at: time)
+            object = try await setFinalizers(decided, finalizers + [Self.finalizer])
+            plan = await planned
+        } else {
+            plan = self.plan(object, key: key, at: time)
+        }
+        let (policy, decision) = (plan.policy, plan.decision)
         if policy == nil, request.phase == .pending, request.status?.conditions?.isEmpty ?? true,
             try await policyExists(request.spec.policy, namespace: namespace) {
             // Policy and request applied together: the request's watch can be ahead of the
             // policy's, and PolicyNotFound is final. Wait for the policy cache instead.
             return Review(at: time.addingTimeInterval(0.2), isExpiry: false)
         }
-        let decision = decide(
-            request: request, policy: policy,
-            approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
-            activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
 
         let uid = object.metadata.uid ?? ""
         let alreadyWithdrawn = withdrawn.withLock { $0[key].flatMap { $0.uid == uid ? $0.names : nil } } ?? []
@@ -126,13 +128,12 @@ final class Reconciler: Sendable {
         // stored status and write them again, the line with the same `id`, the Event under the
         // same name (the API refuses the repeat). Written after the status, a SIGKILL in between
         // lost both (RELIABILITY.md).
-        for event in decision.events {
-            let digest = request.transitionDigest(event.reason)
+        for (event, digest) in zip(decision.events, plan.digests) {
             audit.record(event, request: request, status: decision.status, digest: digest, at: time)
             await publishTransition(event, of: object, digest: digest)
         }
-        if decision.statusChanged {
-            object = try await writeStatus(decision.status, of: object)
+        if let statusPatch = plan.statusPatch {
+            object = try await writeStatus(try statusPatch.get(), of: object)
         }
         if !alreadyWithdrawn.isEmpty { withdrawn.withLock { _ = $0.removeValue(forKey: key) } }
         metrics.recordTransitions(
@@ -152,6 +153,40 @@ final class Reconciler: Sendable {
             return try await retire(object, status: decision.status, at: time).map { Review(at: $0, isExpiry: false) }
         }
         return decision.nextReview.map { Review(at: $0, isExpiry: decision.status.phase == .active && $0 == decision.status.expiresAt) }
+    }
+
+    /// What one reconcile will write, worked out from the caches alone (no I/O), so that it can
+    /// run while a round trip is out.
+    struct Plan: Sendable {
+        /// The request's ElevationPolicy as cached (nil: not in the cache).
+        var policy: ElevationPolicy?
+        var decision: Decision
+        /// The `/status` merge patch when `decide` changed the status (nil: no status write); an
+        /// encoding failure is kept to be thrown where the write would have been.
+        var statusPatch: Result<Data, any Error>?
+        /// `transitionDigest` of each of the decision's events, in their order.
+        var digests: [String]
+    }
+
+    /// Decides `object` (the request `key`) at `time` from the caches, and encodes the status
+    /// patch and the transition digests the decision needs, so that no encoding waits between
+    /// the grant's round trips.
+    private func plan(_ object: RequestObject, key: String, at time: Date) -> Plan {
+        let request = object.value
+        let namespace = object.metadata.namespace ?? ""
+        let environment = DecisionEnvironment(
+            identityVerified: identityVerified.withLock { $0 },
+            meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
+            backends: servedBackends, grantWrittenUntil: grantWrittenUntil(object))
+        let policy = caches.policies.store.get(name: request.spec.policy, namespace: namespace)?.value
+        let decision = decide(
+            request: request, policy: policy,
+            approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
+            activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
+        let statusPatch = decision.statusChanged ? Result { try Self.statusPatch(decision.status) } : nil
+        return Plan(
+            policy: policy, decision: decision, statusPatch: statusPatch,
+            digests: decision.events.map { request.transitionDigest($0.reason) })
     }
 
     /// Writes the grant's objects (putting back what someone changed), or deletes them all
@@ -226,9 +261,8 @@ final class Reconciler: Sendable {
         Data(JSONWriter.encode(.object(["status": try JSONValueEncoder().encode(status)])))
     }
 
-    /// Merge-patches `/status` with `status` and remembers the result.
-    private func writeStatus(_ status: ElevationRequestStatus, of object: RequestObject) async throws -> RequestObject {
-        let body = try Self.statusPatch(status)
+    /// Merge-patches `/status` with `body` (a `statusPatch`) and remembers the result.
+    private func writeStatus(_ body: Data, of object: RequestObject) async throws -> RequestObject {
         let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
             try await client.patchStatus(
                 RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",

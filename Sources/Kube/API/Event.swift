@@ -2,7 +2,7 @@
 ///
 /// `eventTime` is required and is a MicroTime; `reportingController`, `reportingInstance`,
 /// `action` and `reason` are required and at most 128 characters; `note` at most 1 kB.
-public struct Event: KubeResource, Hashable {
+public struct Event: KubeResource, Hashable, PlainJSONEncodable {
     public static let resourceType = ResourceType(
         group: "events.k8s.io", version: "v1", plural: "events", kind: "Event", namespaced: true)
 

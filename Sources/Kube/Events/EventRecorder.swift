@@ -107,8 +107,11 @@ public actor EventRecorder {
     ///
     /// Caveat: the stored Event keeps the first publish's note (events.k8s.io/v1 notes are
     /// immutable), and such Events are never folded into a series.
+    ///
+    /// Nonisolated: it reads none of the recorder's series state, so a grant's Event does not
+    /// queue behind other callers' publishes on the actor.
     @discardableResult
-    public func publishOnce(
+    nonisolated public func publishOnce(
         regarding: ObjectReference, type: EventType, reason: String, action: String, note: String? = nil, key: String
     ) async throws -> Bool {
         let namespace = regarding.namespace.flatMap { $0.isEmpty ? nil : $0 } ?? "default"

@@ -29,8 +29,9 @@ struct StoreState: Sendable {
     static let crdKey = "customresourcedefinitions.apiextensions.k8s.io"
 
     var revision: Int64 = 1
-    var buckets: [String: [String: StoredObject]] = [:]
-    var uids: [String: ObjectRef] = [:]
+    /// Objects by storage key, then by `namespace/name` (sharded: see `ShardedDictionary`).
+    var buckets: [String: ShardedDictionary<String, StoredObject>] = [:]
+    var uids = ShardedDictionary<String, ObjectRef>()
     /// Objects that have ownerReferences.
     var owned: Set<ObjectRef> = []
     /// The objects that name each owner uid in their ownerReferences (existing objects only).
@@ -76,7 +77,7 @@ struct StoreState: Sendable {
         let ownersBefore = buckets[storageKey]?[key].map { ObjectMeta.ownerUIDs($0.value) } ?? []
         if object != nil {
             if buckets[storageKey]?[key] == nil { sortedKeyCache[storageKey] = nil }
-            buckets[storageKey, default: [:]][key] = stored
+            buckets[storageKey, default: ShardedDictionary()][key] = stored
             if !uid.isEmpty { uids[uid] = ref }
             let owners = ObjectMeta.ownerUIDs(value)
             reindexOwners(ref, from: ownersBefore, to: owners)
@@ -179,7 +180,7 @@ struct StoreState: Sendable {
     }
 
     mutating func rebuildCatalog() {
-        let crds = (buckets[Self.crdKey] ?? [:]).sorted { $0.key < $1.key }.map(\.value.value)
+        let crds = (buckets[Self.crdKey] ?? ShardedDictionary()).sorted { $0.key < $1.key }.map(\.value.value)
         catalog = ResourceCatalog(crds: crds)
         catalogGeneration += 1
     }
@@ -188,7 +189,7 @@ struct StoreState: Sendable {
     /// so paging through 100,000 objects sorts them once, not once per page.
     mutating func sortedKeys(_ storageKey: String) -> [String] {
         if let cached = sortedKeyCache[storageKey] { return cached }
-        let keys = (buckets[storageKey] ?? [:]).keys.sorted()
+        let keys = (buckets[storageKey]?.keys ?? []).sorted()
         sortedKeyCache[storageKey] = keys
         return keys
     }
