@@ -110,6 +110,13 @@ final class Bench {
     // MARK: - Time to grant, API calls and CPU per grant, cold start with active grants
 
     func measureTimeToGrant() async throws {
+        // The floor each batch is compared with, measured in the slices between the batch's own.
+        try await driver.installFloorKinds()
+        try await driver.prepare(namespace: "floor-live", waitReady: false)
+        let liveFloor = try await FloorChain(
+            driver: driver, namespace: "floor-live", requests: Kinds.floorRequests,
+            authorizationPolicies: Kinds.floorAuthorizationPolicies)
+        _ = await liveFloor.measure(prefix: "warm", count: 20, rate: nil)
         for background in config.backgrounds {
             guard let controller else { return }
             let namespace = "ttg-\(background)"
@@ -123,29 +130,43 @@ final class Bench {
             try await Task.sleep(for: .seconds(1))
             for rate in config.rates {
                 let names = (0..<Int(rate * config.batchSeconds)).map { "b\(background)-r\(Int(rate))-\($0)" }
-                sandbox.resetCounters()
-                let (cpu, sandboxCPU, reconciles) = (controller.cpu, cpuSeconds(sandbox.pid), controller.reconciles())
-                let failed = await driver.create(names, namespace: namespace, rate: rate) { _ in "2h" }
-                _ = await driver.wait(timeout: 60) { driver.observer.granted(names) == names.count - failed }
-                try await Task.sleep(for: .milliseconds(500))  // the Events after the status
-                let controllerCPU = controller.cpu - cpu
-                let serverCPU = cpuSeconds(sandbox.pid) - sandboxCPU
+                // Slices of the batch, each followed by as many floor chains at the same rate, so
+                // that the two sides of the ratio meet the same machine (BENCHMARKS.md, "Controller",
+                // eighth round). Counters and CPU are summed over the batch's own slices only.
+                let perSlice = max(1, Int(rate * config.sliceSeconds))
+                var (failed, controllerCPU, serverCPU, reconciles) = (0, 0.0, 0.0, 0.0)
+                var counts: [String: Int] = [:]
+                var floorTimes: [Double] = []
+                for (slice, start) in stride(from: 0, to: names.count, by: perSlice).enumerated() {
+                    let sliceNames = Array(names[start..<min(names.count, start + perSlice)])
+                    sandbox.resetCounters()
+                    let (cpu, sandboxCPU, reconciled) = (controller.cpu, cpuSeconds(sandbox.pid), controller.reconciles())
+                    let sliceFailed = await driver.create(sliceNames, namespace: namespace, rate: rate) { _ in "2h" }
+                    _ = await driver.wait(timeout: 60) { driver.observer.granted(sliceNames) == sliceNames.count - sliceFailed }
+                    try await Task.sleep(for: .milliseconds(50))  // the watch echoes of the last grants
+                    failed += sliceFailed
+                    controllerCPU += controller.cpu - cpu
+                    serverCPU += cpuSeconds(sandbox.pid) - sandboxCPU
+                    reconciles += controller.reconciles() - reconciled
+                    for (key, count) in sandbox.counters() { counts[key, default: 0] += count }
+                    floorTimes += await liveFloor.measure(prefix: "b\(background)-r\(Int(rate))-s\(slice)", count: sliceNames.count, rate: rate)
+                }
                 let granted = driver.observer.granted(names)
                 var calls: [String: Double] = [:]
-                for (key, count) in sandbox.counters() where key != "create elevationrequests.elevator.dev" {
+                for (key, count) in counts where key != "create elevationrequests.elevator.dev" {
                     calls[key] = Double(count) / Double(max(1, granted))
                 }
                 results.batches.append(
                     .init(
                         background: background, rate: rate, requests: names.count, granted: granted, failedCreates: failed,
-                        timeToGrant: Percentiles(driver.observer.timesToGrant(names)), callsPerGrant: calls,
-                        reconcilesPerGrant: (controller.reconciles() - reconciles) / Double(max(1, granted)),
+                        timeToGrant: Percentiles(driver.observer.timesToGrant(names)), floor: Percentiles(floorTimes),
+                        callsPerGrant: calls, reconcilesPerGrant: reconciles / Double(max(1, granted)),
                         controllerCPUPerGrantMs: controllerCPU * 1000 / Double(max(1, granted)),
                         sandboxCPUPerGrantMs: serverCPU * 1000 / Double(max(1, granted))))
                 let last = results.batches[results.batches.count - 1]
                 try? driver.observer.trace(names).write(
                     toFile: "\(directory)/ttg-\(background)-\(Int(rate)).tsv", atomically: false, encoding: .utf8)
-                note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count))")
+                note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count)); floor between its slices p50 \(fmt(last.floor?.p50 ?? .nan, 2)) p99 \(fmt(last.floor?.p99 ?? .nan, 2)) ms")
                 await driver.delete(names, namespace: namespace)
                 _ = await driver.wait(timeout: 120) { driver.observer.entries(names).allSatisfy { $0.requestDeleted } }
                 // As after the background grants: the controller is still taking in the deletions'

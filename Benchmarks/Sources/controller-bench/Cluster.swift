@@ -11,6 +11,13 @@ enum Kinds {
     static let policies = ResourceType(group: "elevator.dev", version: "v1alpha1", plural: "elevationpolicies", kind: "ElevationPolicy", namespaced: true)
     static let authorizationPolicies = ResourceType(group: "security.istio.io", version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
     static let namespaces = ResourceType(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
+    static let crds = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", kind: "CustomResourceDefinition", namespaced: false)
+    /// The group of the copies of the request and AuthorizationPolicy kinds that the floor writes
+    /// while the controller runs: the same schemas and bodies, under a group no controller watches.
+    static let floorGroup = "floor.bench.elevator.dev"
+    static let floorRequests = ResourceType(group: floorGroup, version: "v1alpha1", plural: "elevationrequests", kind: "ElevationRequest", namespaced: true)
+    static let floorAuthorizationPolicies = ResourceType(group: floorGroup, version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
 }
 
 /// What the driver's watches decode of a request: only what it times.
@@ -96,9 +103,9 @@ final class Driver: Sendable {
 
     // MARK: Objects
 
-    static func requestBody(_ name: String, namespace: String, duration: String) -> Data {
+    static func requestBody(_ name: String, namespace: String, duration: String, apiVersion: String = Kinds.requests.apiVersion) -> Data {
         Data(#"""
-        {"apiVersion":"elevator.dev/v1alpha1","kind":"ElevationRequest","metadata":{"name":"\#(name)","namespace":"\#(namespace)"},
+        {"apiVersion":"\#(apiVersion)","kind":"ElevationRequest","metadata":{"name":"\#(name)","namespace":"\#(namespace)"},
          "spec":{"policy":"bench","requester":{"user":"oncall@example.com","groups":["oncall"]},
           "subject":{"serviceAccount":{"namespace":"tools","name":"debugger"}},
           "rules":[{"ports":["8080"],"methods":["GET"],"paths":["/admin/queue"]}],
@@ -144,6 +151,30 @@ final class Driver: Sendable {
             }
         }
         fail("the controller did not mark ElevationPolicy \(namespace)/bench Ready")
+    }
+
+    /// Installs `Kinds.floorRequests` and `Kinds.floorAuthorizationPolicies`: the sandbox's own
+    /// CRDs of ElevationRequest and AuthorizationPolicy, schemas and subresources unchanged, under
+    /// `Kinds.floorGroup`, so that the floor's round trips cost what the grant's do.
+    func installFloorKinds() async throws {
+        for source in ["\(Kinds.requests.plural).\(Kinds.requests.group)", "\(Kinds.authorizationPolicies.plural).\(Kinds.authorizationPolicies.group)"] {
+            var crd = try await client.get(JSONValue.self, Kinds.crds, name: source)
+            let plural = crd["spec"]?["names"]?["plural"]?.stringValue ?? ""
+            crd["metadata"] = .object(["name": .string("\(plural).\(Kinds.floorGroup)")])
+            crd["spec"]?["group"] = .string(Kinds.floorGroup)
+            crd["spec"]?["names"]?["shortNames"] = nil
+            crd["spec"]?["names"]?["categories"] = nil
+            crd["status"] = nil
+            _ = try await client.send(Endpoint(Kinds.crds).create(Data(JSONWriter.encode(crd))))
+        }
+        // Served once the sandbox has rebuilt its catalog.
+        for kind in [Kinds.floorRequests, Kinds.floorAuthorizationPolicies] {
+            let deadline = Date().addingTimeInterval(10)
+            while (try? await client.send(Endpoint(kind, namespace: "default").list())) == nil {
+                guard Date() < deadline else { fail("the sandbox did not serve \(kind.plural).\(kind.group)") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
     }
 
     /// Deletes a namespace; the sandbox removes its objects at once.

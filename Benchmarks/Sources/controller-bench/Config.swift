@@ -8,6 +8,8 @@ struct Config: Codable {
     var rates: [Double] = [50, 500]
     /// Seconds each time-to-grant batch lasts (rate × seconds requests).
     var batchSeconds: Double
+    /// Seconds of each slice of a batch; a slice of floor chains at the batch's rate follows each.
+    var sliceSeconds: Double = 0.5
     /// Grants already active when a batch starts.
     var backgrounds: [Int]
     /// Rate at which background grants are created (not measured).
@@ -56,6 +58,8 @@ struct Results: Codable {
         var granted: Int
         var failedCreates: Int
         var timeToGrant: Percentiles
+        /// The floor (`Kinds.floorRequests`), chains at the batch's rate between its slices.
+        var floor: Percentiles?
         /// Controller API calls per grant, by "verb resource", from the sandbox's counters.
         var callsPerGrant: [String: Double]
         var reconcilesPerGrant: Double

@@ -10,16 +10,29 @@ import YAML
 /// AuthorizationPolicy (field manager `elevator`, Strict, force), create the Event, merge-patch
 /// `/status` to Active. The Event comes before the status as in the controller, which writes the
 /// record of a transition first so that a crash cannot lose it.
+///
+/// While the controller runs, the floor writes `Kinds.floorRequests` and
+/// `Kinds.floorAuthorizationPolicies` instead (`requests`, `authorizationPolicies`): copies of the
+/// two kinds under a group the controller does not watch, so it neither acts on the floor's
+/// requests nor sees its AuthorizationPolicies, and the floor can be measured between the slices
+/// of the batch it is compared with.
 struct FloorChain {
     let driver: Driver
     let namespace: String
     let policy: ElevationPolicy
     let baseline: JSONValue
     let events: EventRecorder
+    let requests: ResourceType
+    let authorizationPolicies: ResourceType
 
-    init(driver: Driver, namespace: String) async throws {
+    init(
+        driver: Driver, namespace: String, requests: ResourceType = Kinds.requests,
+        authorizationPolicies: ResourceType = Kinds.authorizationPolicies
+    ) async throws {
         self.driver = driver
         self.namespace = namespace
+        self.requests = requests
+        self.authorizationPolicies = authorizationPolicies
         let policyJSON = try await driver.client.get(JSONValue.self, Kinds.policies, name: "bench", namespace: namespace)
         policy = try JSONDecoder().decode(ElevationPolicy.self, from: JSONEncoder().encode(policyJSON))
         baseline = try await driver.client.get(JSONValue.self, Kinds.authorizationPolicies, name: "baseline", namespace: namespace)
@@ -31,26 +44,28 @@ struct FloorChain {
         let client = driver.client
         let started = monoNanos()
         let created = try await client.send(
-            Endpoint(Kinds.requests, namespace: namespace).create(Driver.requestBody(name, namespace: namespace, duration: "1h")))
+            Endpoint(requests, namespace: namespace).create(
+                Driver.requestBody(name, namespace: namespace, duration: "1h", apiVersion: requests.apiVersion)))
         let decideStarted = monoNanos()
         let request = try JSONDecoder().decode(ElevationRequest.self, from: created.body)
         let meta = try JSONDecoder().decode(ObjectMetaHolder.self, from: created.body).metadata
         let decision = decide(
             request: request, policy: policy, approvals: [], activeGrants: [], now: Date(),
             environment: DecisionEnvironment(identityVerified: true, meshObjects: [baseline], backends: [IstioBackend()]))
-        guard decision.grant != nil, let mesh = decision.meshObjects.first else { fail("decide did not grant the floor request \(name)") }
+        guard decision.grant != nil, var mesh = decision.meshObjects.first else { fail("decide did not grant the floor request \(name)") }
+        mesh["apiVersion"] = .string(authorizationPolicies.apiVersion)
         let finalizer: JSONValue = .object([
             "metadata": .object(["finalizers": .array([.string("elevator.dev/grant")]), "resourceVersion": .string(meta.resourceVersion ?? "")])
         ])
         let finalizerBody = try JSONEncoder().encode(finalizer)
         let statusBody = try JSONEncoder().encode(["status": decision.status])
         let decideTook = monoNanos() - decideStarted
-        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patch(name, .merge, finalizerBody))
-        _ = try await client.apply(mesh, Kinds.authorizationPolicies, fieldManager: "elevator")
+        _ = try await client.send(Endpoint(requests, namespace: namespace).patch(name, .merge, finalizerBody))
+        _ = try await client.apply(mesh, authorizationPolicies, fieldManager: "elevator")
         let regarding = Kube.ObjectReference(
             apiVersion: "elevator.dev/v1alpha1", kind: "ElevationRequest", name: name, namespace: namespace, uid: meta.uid)
         try await events.publish(regarding: regarding, type: .normal, reason: "Granted", action: "Granted", note: decision.events.first?.message)
-        _ = try await client.send(Endpoint(Kinds.requests, namespace: namespace).patchStatus(name, statusBody))
+        _ = try await client.send(Endpoint(requests, namespace: namespace).patchStatus(name, statusBody))
         return Double(monoNanos() - started - decideTook) / 1e6
     }
 
