@@ -47,20 +47,36 @@ public final class ControllerMetrics: Sendable {
         }
     }
 
+    /// What the gauges count of the cached requests, gathered in one pass over the cache.
+    struct RequestCounts {
+        var byPhase: [RequestPhase: Int] = [:]
+        /// Active break-glass grants without a `Reviewed` condition that is True.
+        var unreviewedBreakGlass = 0
+
+        /// Counts `request`.
+        mutating func count(_ request: ElevationRequest) {
+            let phase = request.phase
+            byPhase[phase, default: 0] += 1
+            if phase == .active, request.spec.breakGlass == true,
+                request.status?.conditions?.first(where: { $0.type == "Reviewed" })?.status != .true
+            {
+                unreviewedBreakGlass += 1
+            }
+        }
+    }
+
     /// Refreshes the gauges from the caches and renders the registry in Prometheus text format.
-    func render(requests: [ElevationRequest], queueDepth: Int, isLeader: Bool, apiCalls: [KubeRequest.Verb: Int],
+    func render(requests: RequestCounts, queueDepth: Int, isLeader: Bool, apiCalls: [KubeRequest.Verb: Int],
         apiResponses: [APICallCounter.Response: Int]
     ) -> String {
         for phase in RequestPhase.allCases {
-            registry.makeGauge(descriptor: Self.name("elevator_requests", "ElevationRequests by phase."), labels: [("phase", phase.rawValue)]).set(Double(requests.filter { $0.phase == phase }.count))
+            registry.makeGauge(descriptor: Self.name("elevator_requests", "ElevationRequests by phase."), labels: [("phase", phase.rawValue)])
+                .set(Double(requests.byPhase[phase] ?? 0))
         }
-        let active = requests.filter { $0.phase == .active }
-        registry.makeGauge(descriptor: Self.name("elevator_active_grants", "Grants whose mesh objects exist.")).set(Double(active.count))
-        let unreviewed = active.filter {
-            $0.spec.breakGlass == true && $0.status?.conditions?.first { $0.type == "Reviewed" }?.status != .true
-        }
+        registry.makeGauge(descriptor: Self.name("elevator_active_grants", "Grants whose mesh objects exist."))
+            .set(Double(requests.byPhase[.active] ?? 0))
         registry.makeGauge(descriptor: Self.name("elevator_unreviewed_break_glass_grants", "Active break-glass grants nobody reviewed yet."))
-            .set(Double(unreviewed.count))
+            .set(Double(requests.unreviewedBreakGlass))
         registry.makeGauge(descriptor: Self.name("elevator_workqueue_depth", "Requests waiting to be reconciled.")).set(Double(queueDepth))
         registry.makeGauge(descriptor: Self.name("elevator_leader", "1 while this instance leads.")).set(isLeader ? 1.0 : 0.0)
         for (verb, count) in apiCalls {

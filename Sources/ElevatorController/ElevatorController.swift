@@ -110,8 +110,9 @@ public final class ElevatorController: Service, Sendable {
     /// The metrics in Prometheus text format, gauges refreshed now.
     public func renderMetrics() async -> String {
         let depth = await queue.count
+        let requests = caches.requests.store.reduce(into: ControllerMetrics.RequestCounts()) { $0.count($1.value) }
         return metrics.render(
-            requests: caches.requests.store.list().map(\.value), queueDepth: depth, isLeader: isLeader,
+            requests: requests, queueDepth: depth, isLeader: isLeader,
             apiCalls: client.apiCalls.snapshot, apiResponses: client.apiCalls.responseSnapshot)
     }
 

@@ -108,6 +108,8 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func child(named name: String) -> EncodedSlot {
         guard case .object(var members) = slot.content else { return EncodedSlot() }
         if let existing = members[name] { return existing }
+        // Released first, so the members are added to in place rather than copied for each key.
+        slot.content = .empty
         let child = EncodedSlot()
         members[name] = child
         slot.content = .object(members)
@@ -115,6 +117,14 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     }
 
     mutating func encodeNil(forKey key: Key) { child(key).content = .value(.null) }
+
+    // The common scalars directly: through the generic `encode` each one paid a dynamic cast, a
+    // slot and an existential container (statuses and Events are mostly strings).
+    mutating func encode(_ value: String, forKey key: Key) { child(key).content = .value(.string(value)) }
+    mutating func encode(_ value: Bool, forKey key: Key) { child(key).content = .value(.bool(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) { child(key).content = .value(.int(Int64(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) { child(key).content = .value(.int(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) { child(key).content = .value(.int(Int64(value))) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         child(key).content = .value(try ValueEncoder.encode(value, codingPath: codingPath + [key]))
@@ -150,6 +160,8 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
 
     private func append() -> EncodedSlot {
         guard case .array(var elements) = slot.content else { return EncodedSlot() }
+        // Released first, so the elements are appended to in place rather than copied each time.
+        slot.content = .empty
         let child = EncodedSlot()
         elements.append(child)
         slot.content = .array(elements)
@@ -157,6 +169,10 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
     }
 
     mutating func encodeNil() { append().content = .value(.null) }
+    mutating func encode(_ value: String) { append().content = .value(.string(value)) }
+    mutating func encode(_ value: Bool) { append().content = .value(.bool(value)) }
+    mutating func encode(_ value: Int) { append().content = .value(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) { append().content = .value(.int(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let path = codingPath + [IndexKey(count)]

@@ -54,6 +54,15 @@ import Testing
         store.apply(.deleted(lease("b", "5", holder: "z")))
         #expect(store.withFirst(inIndex: "holder", "z") { $0.metadata.name } == nil)
     }
+
+    @Test func reduceFoldsEveryCachedObject() {
+        let store = Store<Lease>()
+        #expect(store.reduce(into: 0) { count, _ in count += 1 } == 0)
+        _ = store.replace(with: [lease("a", "1"), lease("b", "4", holder: "z"), lease("c", "2")])
+        store.apply(.deleted(lease("c", "5")))
+        let holders = store.reduce(into: [String: Int]()) { $0[$1.spec?.holderIdentity ?? "", default: 0] += 1 }
+        #expect(holders == ["a": 1, "z": 1])
+    }
 }
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct InformerTests {

@@ -110,6 +110,17 @@ public final class Store<Object: KubeResource>: Sendable {
     /// Every cached object.
     public func list() -> [Object] { state.withLock { $0.objects.values.map(\.object) } }
 
+    /// Folds every cached object into `initial` with `update`, reading each in place under the
+    /// cache's lock (no copies): for summaries over thousands of objects, where copying each
+    /// typed object out (`list()`) was most of the cost.
+    public func reduce<Result: Sendable>(into initial: Result, _ update: (inout Result, borrowing Object) -> Void) -> Result {
+        state.withLock { state in
+            var result = initial
+            for box in state.objects.values { update(&result, box.object) }
+            return result
+        }
+    }
+
     /// The number of cached objects.
     public var count: Int { state.withLock { $0.objects.count } }
 
