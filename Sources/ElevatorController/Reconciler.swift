@@ -160,6 +160,7 @@ final class Reconciler: Sendable {
     struct Plan: Sendable {
         /// The request's ElevationPolicy as cached (nil: not in the cache).
         var policy: ElevationPolicy?
+        /// What `decide` said from the caches at the reconcile's time.
         var decision: Decision
         /// The `/status` merge patch when `decide` changed the status (nil: no status write); an
         /// encoding failure is kept to be thrown where the write would have been.

@@ -183,6 +183,9 @@ final class Bench {
             }
             try await driver.drop(namespace: namespace)
         }
+        // The floor's objects (about 2,000 of each kind per batch) would otherwise stay in the
+        // sandbox through the later phases.
+        try await driver.drop(namespace: "floor-live")
     }
 
     /// Stops the controller, files one more request, starts it again: spawn -> that grant's
