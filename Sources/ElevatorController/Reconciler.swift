@@ -91,11 +91,11 @@ final class Reconciler: Sendable {
             // unchanged, and one that fails discards the plan. A new request's grant waits one
             // `decide` less (BENCHMARKS.md, "Controller", eighth round).
             let decided = object
-            async let planned = self.plan(decided, key: key, at: time)
+            async let planned = self.plan(decided, key: key, at: time, encodingWrites: true)
             object = try await setFinalizers(decided, finalizers + [Self.finalizer])
             plan = await planned
         } else {
-            plan = self.plan(object, key: key, at: time)
+            plan = self.plan(object, key: key, at: time, encodingWrites: false)
         }
         let (policy, decision) = (plan.policy, plan.decision)
         if policy == nil, request.phase == .pending, request.status?.conditions?.isEmpty ?? true,
@@ -122,17 +122,20 @@ final class Reconciler: Sendable {
                 return Review(at: time, isExpiry: false)
             }
         }
+        // Encoded here unless the plan did it during the finalizer's round trip: the first pass of
+        // a withdrawal returns above and writes neither.
+        let writes = plan.writes ?? Self.writes(of: decision, request: request)
         try await applyMesh(decision, object: object, skipping: alreadyWithdrawn)
         // The audit line and the Event go before the status, so that nothing is lost: a crash or
         // a failed status write makes the next attempt decide the same transition from the same
         // stored status and write them again, the line with the same `id`, the Event under the
         // same name (the API refuses the repeat). Written after the status, a SIGKILL in between
         // lost both (RELIABILITY.md).
-        for (event, digest) in zip(decision.events, plan.digests) {
+        for (event, digest) in zip(decision.events, writes.digests) {
             audit.record(event, request: request, status: decision.status, digest: digest, at: time)
             await publishTransition(event, of: object, digest: digest)
         }
-        if let statusPatch = plan.statusPatch {
+        if let statusPatch = writes.statusPatch {
             object = try await writeStatus(try statusPatch.get(), of: object)
         }
         if !alreadyWithdrawn.isEmpty { withdrawn.withLock { _ = $0.removeValue(forKey: key) } }
@@ -162,6 +165,12 @@ final class Reconciler: Sendable {
         var policy: ElevationPolicy?
         /// What `decide` said from the caches at the reconcile's time.
         var decision: Decision
+        /// The decision's writes, when encoded ahead (nil: encoded when they are made).
+        var writes: Writes?
+    }
+
+    /// The encoded parts of a decision's writes.
+    struct Writes: Sendable {
         /// The `/status` merge patch when `decide` changed the status (nil: no status write); an
         /// encoding failure is kept to be thrown where the write would have been.
         var statusPatch: Result<Data, any Error>?
@@ -169,10 +178,17 @@ final class Reconciler: Sendable {
         var digests: [String]
     }
 
-    /// Decides `object` (the request `key`) at `time` from the caches, and encodes the status
-    /// patch and the transition digests the decision needs, so that no encoding waits between
-    /// the grant's round trips.
-    private func plan(_ object: RequestObject, key: String, at time: Date) -> Plan {
+    /// The status patch and transition digests `decision` of `request` needs.
+    static func writes(of decision: Decision, request: ElevationRequest) -> Writes {
+        Writes(
+            statusPatch: decision.statusChanged ? Result { try Self.statusPatch(decision.status) } : nil,
+            digests: decision.events.map { request.transitionDigest($0.reason) })
+    }
+
+    /// Decides `object` (the request `key`) at `time` from the caches; with `encodingWrites`, also
+    /// encodes the status patch and the transition digests, so that no encoding waits between
+    /// the grant's round trips when the plan runs during one.
+    private func plan(_ object: RequestObject, key: String, at time: Date, encodingWrites: Bool) -> Plan {
         let request = object.value
         let namespace = object.metadata.namespace ?? ""
         let environment = DecisionEnvironment(
@@ -184,10 +200,8 @@ final class Reconciler: Sendable {
             request: request, policy: policy,
             approvals: caches.approvals.store.byIndex(Caches.byRequest, key).map(\.value),
             activeGrants: caches.relatedGrants(of: object, policy: policy), now: time, environment: environment)
-        let statusPatch = decision.statusChanged ? Result { try Self.statusPatch(decision.status) } : nil
         return Plan(
-            policy: policy, decision: decision, statusPatch: statusPatch,
-            digests: decision.events.map { request.transitionDigest($0.reason) })
+            policy: policy, decision: decision, writes: encodingWrites ? Self.writes(of: decision, request: request) : nil)
     }
 
     /// Writes the grant's objects (putting back what someone changed), or deletes them all
