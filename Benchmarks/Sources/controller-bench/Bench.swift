@@ -168,7 +168,7 @@ final class Bench {
                 let last = results.batches[results.batches.count - 1]
                 try? driver.observer.trace(names).write(
                     toFile: "\(directory)/ttg-\(background)-\(Int(rate)).tsv", atomically: false, encoding: .utf8)
-                note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count)); floor between its slices p50 \(fmt(last.floor?.p50 ?? .nan, 2)) p99 \(fmt(last.floor?.p99 ?? .nan, 2)) ms")
+                note("time to grant, \(background) active, \(Int(rate))/s: p50 \(fmt(last.timeToGrant.p50, 2)) p99 \(fmt(last.timeToGrant.p99, 2)) ms (\(granted)/\(names.count)); floor between its slices p50 \(fmt(last.floor.p50, 2)) p99 \(fmt(last.floor.p99, 2)) ms")
                 await driver.delete(names, namespace: namespace)
                 _ = await driver.wait(timeout: 120) { driver.observer.entries(names).allSatisfy { $0.requestDeleted } }
                 // As after the background grants: the controller is still taking in the deletions'

@@ -59,7 +59,7 @@ struct Results: Codable {
         var failedCreates: Int
         var timeToGrant: Percentiles
         /// The floor (`Kinds.floorRequests`), chains at the batch's rate between its slices.
-        var floor: Percentiles?
+        var floor: Percentiles
         /// Controller API calls per grant, by "verb resource", from the sandbox's counters.
         var callsPerGrant: [String: Double]
         var reconcilesPerGrant: Double

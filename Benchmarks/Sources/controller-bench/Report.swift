@@ -21,14 +21,13 @@ struct Report {
         lines.append("| time to grant (ms) | granted | p50 | p99 | floor between its slices p50 / p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | reconciles/grant |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for batch in r.batches {
-            // The floor measured between the batch's slices; a run without it (older JSON) falls
-            // back to the floor chains at the same rate measured before the controller started.
-            let floor = batch.floor ?? r.floors.first { $0.rate == batch.rate }?.toActive
+            // The floor measured between the batch's own slices, in the same seconds.
+            let floor = batch.floor
             lines.append(
                 "| \(batch.background) active, \(Int(batch.rate))/s | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
-                    + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(batch.floor?.p50 ?? .nan, 2)) / \(fmt(batch.floor?.p99 ?? .nan, 2)) | "
-                    + "\(fmt(batch.timeToGrant.p50 / (floor?.p50 ?? .nan)))x | "
-                    + "\(fmt(batch.timeToGrant.p99 / (floor?.p99 ?? .nan)))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
+                    + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(floor.p50, 2)) / \(fmt(floor.p99, 2)) | "
+                    + "\(fmt(batch.timeToGrant.p50 / floor.p50))x | "
+                    + "\(fmt(batch.timeToGrant.p99 / floor.p99))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
         }
         lines.append("")
         if let batch = r.batches.first {
