@@ -94,6 +94,11 @@ extension ElevationKind {
     /// The Kube metadata the Elevation metadata holds: all of it but owner references,
     /// `generateName` and the deletion grace period, which requests seldom have (when they do,
     /// `Watched` keeps the decoded metadata instead).
+    /// From the Elevation metadata, as `derivedMetadata` would give it.
+    public var derivedIdentity: ObjectIdentity? {
+        ObjectIdentity(namespace: metadata.namespace, name: metadata.name, resourceVersion: metadata.resourceVersion)
+    }
+
     public var derivedMetadata: Kube.ObjectMeta? {
         var kube = Kube.ObjectMeta(name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations)
         kube.uid = metadata.uid

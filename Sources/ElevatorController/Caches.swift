@@ -38,16 +38,18 @@ final class Caches: Sendable {
         self.backends = backends
         requests = Informer(
             client: client, namespace: namespace,
+            // From the value's own metadata (the same document's): `Watched.metadata` would be
+            // derived whole for each of them, for every object of every event.
             indexers: [
-                Self.byPolicy: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] },
-                Self.byUID: { $0.metadata.uid.map { [$0] } ?? [] },
-                Self.activeByPolicy: { $0.value.phase == .active ? ["\($0.metadata.namespace ?? "")/\($0.value.spec.policy)"] : [] },
-                Self.byExtends: { request in request.value.spec.extends.map { ["\(request.metadata.namespace ?? "")/\($0)"] } ?? [] },
+                Self.byPolicy: { ["\($0.value.metadata.namespace ?? "")/\($0.value.spec.policy)"] },
+                Self.byUID: { $0.value.metadata.uid.map { [$0] } ?? [] },
+                Self.activeByPolicy: { $0.value.phase == .active ? ["\($0.value.metadata.namespace ?? "")/\($0.value.spec.policy)"] : [] },
+                Self.byExtends: { request in request.value.spec.extends.map { ["\(request.value.metadata.namespace ?? "")/\($0)"] } ?? [] },
             ], written: writtenRequests, logger: logger)
         policies = Informer(client: client, namespace: namespace, logger: logger)
         approvals = Informer(
             client: client, namespace: namespace,
-            indexers: [Self.byRequest: { ["\($0.metadata.namespace ?? "")/\($0.value.spec.request)"] }], logger: logger)
+            indexers: [Self.byRequest: { ["\($0.value.metadata.namespace ?? "")/\($0.value.spec.request)"] }], logger: logger)
         // All objects of each kind, not only managed ones: the default-deny guard reads the
         // namespace's own ALLOW policies and the mesh root namespace's, through an index of the
         // unmanaged ones so that a namespace with many grants costs nothing there. Cluster-scoped
@@ -61,8 +63,9 @@ final class Caches: Sendable {
                 indexers: [
                     Self.byUID: { $0.value.managedRequestUID.map { [$0] } ?? [] },
                     Self.unmanagedByNamespace: {
-                        $0.value.json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "elevator"
-                            ? [] : [$0.metadata.namespace ?? $0.metadata.name ?? ""]
+                        guard !$0.value.isManaged else { return [] }
+                        let identity = $0.identity
+                        return [identity.namespace ?? identity.name ?? ""]
                     },
                 ], logger: logger)
         }
@@ -134,8 +137,7 @@ final class Caches: Sendable {
     /// built-in kinds may lack them; writes and deletes find the resource by them).
     static func stamped(_ object: MeshObject, _ resource: MeshResource) -> MeshObject {
         var object = object
-        object.value.json["apiVersion"] = .string(resource.apiVersion)
-        object.value.json["kind"] = .string(resource.kind)
+        object.value.stamp(apiVersion: resource.apiVersion, kind: resource.kind)
         return object
     }
 

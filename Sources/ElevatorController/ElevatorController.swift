@@ -17,6 +17,7 @@ public final class ElevatorController: Service, Sendable {
     let logger: Logger
     let caches: Caches
     private let queue: WorkQueue<String, ContinuousClock>
+    private typealias Addition = WorkQueue<String, ContinuousClock>.Addition
     let reconciler: Reconciler
     private let ready = Mutex(false)
     private let inFlight = Mutex(0)
@@ -70,13 +71,13 @@ public final class ElevatorController: Service, Sendable {
 
     private func runAll() async {
         await withTaskGroup(of: Void.self) { informers in
-            informers.addTask { await self.caches.requests.run { await self.requestChanged($0) } }
+            informers.addTask { await self.caches.requests.run(batches: { await self.requestsChanged($0) }) }
             informers.addTask { await self.caches.policies.run { await self.policyChanged($0) } }
             informers.addTask { await self.caches.approvals.run { await self.approvalChanged($0) } }
             if let notifier { informers.addTask { await notifier.run() } }
             await findUnservedMeshResources()
             for (_, informer) in caches.servedMeshInformers {
-                informers.addTask { await informer.run { await self.meshObjectChanged($0) } }
+                informers.addTask { await informer.run(batches: { await self.meshObjectsChanged($0) }) }
             }
             while !caches.hasSynced, !Task.isCancelled, await !queue.isShuttingDown {
                 try? await Task.sleep(for: .milliseconds(5))
@@ -173,29 +174,32 @@ public final class ElevatorController: Service, Sendable {
         .microseconds(Int64((max(0, deadline.timeIntervalSince(reconciler.now())) + 0.002) * 1_000_000))
     }
 
-    private func requestChanged(_ event: InformerEvent<RequestObject>) async {
-        if case .updated(_, let object) = event,
-            reconciler.ownWrites.claim(
-                Reconciler.identity(of: object), resourceVersion: object.metadata.resourceVersion,
-                otherwise: { await self.requestNews(event) })
-        {
-            return
+    /// Changes to requests (a list's all at once): what is news goes to the queue in one call.
+    private func requestsChanged(_ events: [InformerEvent<RequestObject>]) async {
+        var news: [Addition] = []
+        news.reserveCapacity(events.count)
+        for event in events {
+            if case .updated(_, let object) = event,
+                reconciler.ownWrites.claim(
+                    Reconciler.identity(of: object), resourceVersion: object.identity.resourceVersion,
+                    otherwise: { await self.queue.add([self.requestNews(event)]) })
+            {
+                continue
+            }
+            news.append(requestNews(event))
         }
-        await requestNews(event)
+        if !news.isEmpty { await queue.add(news) }
     }
 
-    /// A change to a request that is not the echo of this controller's own write.
-    private func requestNews(_ event: InformerEvent<RequestObject>) async {
+    /// What a change to a request that is not the echo of this controller's own write queues.
+    private func requestNews(_ event: InformerEvent<RequestObject>) -> Addition {
         switch event {
         case .added(let object), .updated(_, let object):
-            let key = Store<RequestObject>.key(of: object)
             let plan = ReconcilePriority(object, now: reconciler.now())
-            if let expiry = plan.expiry {
-                await queue.add(key, priority: plan.priority, andAfter: delay(until: expiry), priority: .urgent)
-            } else {
-                await queue.add(key, priority: plan.priority)
-            }
-        case .deleted(let object): await enqueue([Store<RequestObject>.key(of: object)])
+            return Addition(
+                Store<RequestObject>.key(of: object), priority: plan.priority, andAfter: plan.expiry.map(delay(until:)), priority: .urgent)
+        case .deleted(let object):
+            return Addition(Store<RequestObject>.key(of: object))
         }
     }
 
@@ -230,35 +234,42 @@ public final class ElevatorController: Service, Sendable {
         }
     }
 
-    private func meshObjectChanged(_ event: InformerEvent<MeshObject>) async {
-        switch event {
-        case .added(let object), .updated(_, let object):
-            let claimed = reconciler.ownWrites.claim(
-                MeshWriter.identity(of: object.value.json), resourceVersion: object.metadata.resourceVersion,
-                otherwise: { await self.meshObjectNews(event) })
-            if !claimed { await meshObjectNews(event) }
-        case .deleted:
-            await meshObjectNews(event)
+    /// Changes to mesh objects (a list's all at once): what is news goes to the queue in one call.
+    private func meshObjectsChanged(_ events: [InformerEvent<MeshObject>]) async {
+        var news: [Addition] = []
+        for event in events {
+            switch event {
+            case .added(let object), .updated(_, let object):
+                let claimed = reconciler.ownWrites.claim(
+                    MeshWriter.identity(of: object), resourceVersion: object.identity.resourceVersion,
+                    otherwise: { await self.queue.add(self.meshObjectNews(event)) })
+                if claimed { continue }
+            case .deleted:
+                break
+            }
+            news += meshObjectNews(event)
         }
+        if !news.isEmpty { await queue.add(news) }
     }
 
-    /// A change to a mesh object that is not the echo of this controller's own apply.
-    private func meshObjectNews(_ event: InformerEvent<MeshObject>) async {
+    /// What a change to a mesh object that is not the echo of this controller's own apply queues.
+    private func meshObjectNews(_ event: InformerEvent<MeshObject>) -> [Addition] {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
             if let request = caches.request(forMeshObject: object) {
+                let key = Store<RequestObject>.key(of: request)
                 if case .added = event {
                     // Its own object appearing (the echo of its apply, or every object at a
                     // start) is no news for a request; a change or a deletion by someone is.
-                    await enqueueByState([request])
-                } else {
-                    await enqueue([Store<RequestObject>.key(of: request)])
+                    return [Addition(key, priority: ReconcilePriority(request, now: reconciler.now()).priority)]
                 }
+                return [Addition(key)]
             } else if object.value.managedRequestUID == nil {
                 // Someone else's object (a baseline ALLOW, a Server, a waypoint label): the
                 // readiness of the policies it may concern is checked again.
-                await enqueue(caches.policyKeys(concerning: object, rootNamespace: options.mesh.meshRootNamespace))
+                return caches.policyKeys(concerning: object, rootNamespace: options.mesh.meshRootNamespace).map { Addition($0) }
             }
+            return []
         }
     }
 }

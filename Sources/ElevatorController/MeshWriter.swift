@@ -49,12 +49,20 @@ struct MeshWriter: Sendable {
             namespace: object["metadata"]?["namespace"]?.stringValue, name: object["metadata"]?["name"]?.stringValue)
     }
 
+    /// The same of a cached mesh object, without building its JSON.
+    static func identity(of object: MeshObject) -> OwnWrites.Identity {
+        let identity = object.identity
+        return OwnWrites.Identity(
+            apiVersion: object.value.apiVersion ?? "", kind: object.value.kind ?? "", namespace: identity.namespace, name: identity.name)
+    }
+
     /// Deletes `object` with its uid as precondition; an object already gone is fine.
     func delete(_ object: MeshObject) async throws {
         guard let name = object.metadata.name else { return }
         do {
             try await client.delete(
-                try resource(of: object.value.json), name: name, namespace: object.metadata.namespace,
+                try resource(apiVersion: object.value.apiVersion ?? "", kind: object.value.kind ?? ""), name: name,
+                namespace: object.metadata.namespace,
                 options: DeleteOptions(preconditionUID: object.metadata.uid))
         } catch KubeError.notFound {
             return
@@ -66,8 +74,7 @@ struct MeshWriter: Sendable {
     /// Deletes `reference` in `namespace` if the API server has it and it belongs to request `uid`;
     /// for objects the cache has not seen yet (a grant withdrawn right after it was written).
     func deleteIfOwned(_ reference: Elevation.ObjectReference, namespace: String, requestUID: String) async throws {
-        let probe: JSONValue = .object(["apiVersion": .string(reference.apiVersion), "kind": .string(reference.kind)])
-        let type = try resource(of: probe)
+        let type = try resource(apiVersion: reference.apiVersion, kind: reference.kind)
         var object: MeshObject
         do {
             object = try await client.get(MeshObject.self, type, name: reference.name, namespace: namespace)
@@ -75,15 +82,17 @@ struct MeshWriter: Sendable {
             return
         }
         guard object.value.managedRequestUID == requestUID else { return }
-        object.value.json["apiVersion"] = probe["apiVersion"]
-        object.value.json["kind"] = probe["kind"]
+        object.value.stamp(apiVersion: reference.apiVersion, kind: reference.kind)
         try await delete(object)
     }
 
     /// The resource a backend writes `object` as (by its `apiVersion` and `kind`).
     func resource(of object: JSONValue) throws -> ResourceType {
-        let apiVersion = object["apiVersion"]?.stringValue ?? ""
-        let kind = object["kind"]?.stringValue ?? ""
+        try resource(apiVersion: object["apiVersion"]?.stringValue ?? "", kind: object["kind"]?.stringValue ?? "")
+    }
+
+    /// The resource a backend writes objects of `apiVersion` and `kind` as.
+    func resource(apiVersion: String, kind: String) throws -> ResourceType {
         guard let resource = backends.lazy.flatMap(\.watchedResources).first(where: { $0.apiVersion == apiVersion && $0.kind == kind })
         else { throw ControllerError.unknownMeshKind(apiVersion: apiVersion, kind: kind) }
         return resource.resourceType

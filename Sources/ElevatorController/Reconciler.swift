@@ -226,7 +226,8 @@ final class Reconciler: Sendable {
             let name = desired["metadata"]?["name"]?.stringValue
             let kind = desired["kind"]?.stringValue ?? "object"
             let current = existing.first {
-                $0.metadata.name == name && $0.value.json["kind"] == desired["kind"] && $0.value.json["apiVersion"] == desired["apiVersion"]
+                $0.metadata.name == name && $0.value.kind == desired["kind"]?.stringValue
+                    && $0.value.apiVersion == desired["apiVersion"]?.stringValue
             }
             let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend, confirmMissing: !freshGrant)
             if outcome != .unchanged, !freshGrant {
@@ -239,18 +240,17 @@ final class Reconciler: Sendable {
                 await publish(object, type: .warning, reason: "MeshObjectRestored", note: note)
             }
         }
-        func identity(_ json: JSONValue) -> [JSONValue?] { [json["apiVersion"], json["kind"], json["metadata"]?["name"]] }
-        let wanted = Set(decision.meshObjects.map(identity))
-        for stale in existing where !wanted.contains(identity(stale.value.json)) { try await writer.delete(stale) }
+        let wanted = Set(decision.meshObjects.map { [$0["apiVersion"]?.stringValue, $0["kind"]?.stringValue, $0["metadata"]?["name"]?.stringValue] })
+        for stale in existing where !wanted.contains([stale.value.apiVersion, stale.value.kind, stale.metadata.name]) {
+            try await writer.delete(stale)
+        }
     }
 
     /// The earliest `expires-at` of the cached mesh objects of a request whose status is not
     /// Active yet: a grant an earlier attempt wrote before it died (see `DecisionEnvironment`).
     private func grantWrittenUntil(_ object: RequestObject) -> Date? {
         guard object.value.phase == .pending, let uid = object.metadata.uid else { return nil }
-        return caches.meshObjects(ofRequestUID: uid)
-            .compactMap { $0.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue.flatMap(RFC3339.parse) }
-            .min()
+        return caches.meshObjects(ofRequestUID: uid).compactMap(\.value.expiresAt).min()
     }
 
     /// Whether the API server has the ElevationPolicy `name` in `namespace` (one GET, only for a

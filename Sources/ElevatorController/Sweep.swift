@@ -72,10 +72,7 @@ extension Reconciler {
         if let watched = options.namespace, object.metadata.namespace != watched { return false }
         guard let phase = caches.requests.store.withFirst(inIndex: Caches.byUID, uid, { $0.value.phase }) else { return true }
         if phase.isTerminal { return true }
-        guard phase == .active,
-            let expiresAt = object.value.json["metadata"]?["annotations"]?["elevator.dev/expires-at"]?.stringValue
-                .flatMap(RFC3339.parse)
-        else { return false }
+        guard phase == .active, let expiresAt = object.value.expiresAt else { return false }
         return time >= expiresAt
     }
 }

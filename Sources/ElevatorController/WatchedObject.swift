@@ -14,6 +14,8 @@ public protocol WatchedKind: Codable, Sendable {
     /// The Kube metadata as far as this value carries it (nil: it carries none), so that
     /// `Watched` need not keep a second copy of what it can derive.
     var derivedMetadata: Kube.ObjectMeta? { get }
+    /// `derivedMetadata`'s namespace, name and resourceVersion, without building it.
+    var derivedIdentity: ObjectIdentity? { get }
 }
 
 extension WatchedKind {
@@ -21,6 +23,8 @@ extension WatchedKind {
     public mutating func compact(sharing metadata: Kube.ObjectMeta) {}
     /// No metadata of its own.
     public var derivedMetadata: Kube.ObjectMeta? { nil }
+    /// No metadata of its own.
+    public var derivedIdentity: ObjectIdentity? { nil }
 }
 
 /// One cached object: the Kube client's metadata (uid, resourceVersion, finalizers, deletion
@@ -40,6 +44,15 @@ public struct Watched<Value: WatchedKind>: KubeResource {
     public var metadata: Kube.ObjectMeta {
         get { kept?.metadata ?? value.derivedMetadata ?? Kube.ObjectMeta() }
         set { kept = KeptMetadata(newValue) }
+    }
+
+    /// From the kept metadata, or from the value without deriving the whole metadata.
+    public var identity: ObjectIdentity {
+        if let kept {
+            return ObjectIdentity(
+                namespace: kept.metadata.namespace, name: kept.metadata.name, resourceVersion: kept.metadata.resourceVersion)
+        }
+        return value.derivedIdentity ?? ObjectIdentity(namespace: nil, name: nil, resourceVersion: nil)
     }
 
     private enum CodingKeys: String, CodingKey { case metadata }
@@ -88,46 +101,161 @@ extension ElevationApproval: WatchedKind {
 
 /// One mesh object (of any kind a backend names), kept unstructured: the controller writes what
 /// the backend renders and hands the others to the backend as they are.
+///
+/// Elevator's own objects (one per grant, thousands of them) are kept as their compact JSON text
+/// and parsed only when their request's reconcile reads one; what the caches and handlers ask of
+/// every object (apiVersion, kind, ownership, expiry) is read once at decoding. As a `JSONValue`
+/// tree an AuthorizationPolicy took about 4.7 KB and most of its decoding time; as text, the
+/// length of its JSON. Everyone else's objects (a few per namespace, read by every reconcile of
+/// their namespace) stay trees.
 public struct MeshObjectValue: WatchedKind, Hashable {
     /// A placeholder the controller never uses: mesh objects are always listed, watched, written
     /// and deleted with the resource their backend names (`MeshBackend.watchedResources`).
     public static var resourceType: ResourceType {
         ResourceType(group: "elevator.dev", version: "v1alpha1", plural: "meshobjects", kind: "MeshObject", namespaced: true)
     }
-    /// The whole object.
-    public var json: JSONValue
 
-    /// Wraps `json`.
-    public init(json: JSONValue) { self.json = json }
-
-    /// Decodes the whole object except `metadata.managedFields` and `kubectl apply`'s
-    /// last-applied annotation, which nothing here reads (the drift check compares only what
-    /// Elevator sets).
-    public init(from decoder: any Decoder) throws {
-        json = try JSONValue(from: decoder)
-        guard case .object(var members) = json, case .object(var metadata) = members["metadata"] else { return }
-        var trimmed = false
-        if metadata["managedFields"] != nil {
-            metadata["managedFields"] = nil
-            trimmed = true
-        }
-        if case .object(var annotations) = metadata["annotations"], annotations[CacheCompaction.lastAppliedAnnotation] != nil {
-            annotations[CacheCompaction.lastAppliedAnnotation] = nil
-            metadata["annotations"] = .object(annotations)
-            trimmed = true
-        }
-        guard trimmed else { return }
-        members["metadata"] = .object(metadata)
-        json = .object(members)
-    }
-    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
-
+    /// The object's `apiVersion` (or the one `stamp` gave it).
+    public private(set) var apiVersion: String?
+    /// The object's `kind` (or the one `stamp` gave it).
+    public private(set) var kind: String?
+    /// Whether the object carries Elevator's managed-by label.
+    public private(set) var isManaged: Bool
     /// The uid of the request this object was written for (its `elevator.dev/request-uid`
     /// annotation), only when it also carries the managed-by label: an object with the label
     /// alone is someone else's.
-    public var managedRequestUID: String? {
-        guard json["metadata"]?["labels"]?["app.kubernetes.io/managed-by"]?.stringValue == "elevator" else { return nil }
-        return json["metadata"]?["annotations"]?["elevator.dev/request-uid"]?.stringValue
+    public private(set) var managedRequestUID: String?
+    /// The `elevator.dev/expires-at` annotation of a managed object, if it parses.
+    public private(set) var expiresAt: Date?
+    private var storage: Storage
+
+    private enum Storage: Hashable, Sendable {
+        case tree(JSONValue)
+        /// Compact JSON text, valid by construction.
+        case text(String)
+    }
+
+    /// Wraps `json`.
+    public init(json: JSONValue) {
+        let metadata = json["metadata"]
+        self.init(
+            apiVersion: json["apiVersion"]?.stringValue, kind: json["kind"]?.stringValue,
+            labels: metadata?["labels"]?.objectValue?.compactMapValues(\.stringValue),
+            annotations: metadata?["annotations"]?.objectValue?.compactMapValues(\.stringValue), storage: .tree(json))
+    }
+
+    private init(apiVersion: String?, kind: String?, labels: [String: String]?, annotations: [String: String]?, storage: Storage) {
+        self.apiVersion = apiVersion.map(CacheCompaction.names.intern)
+        self.kind = kind.map(CacheCompaction.names.intern)
+        isManaged = labels?["app.kubernetes.io/managed-by"] == "elevator"
+        managedRequestUID = isManaged ? annotations?["elevator.dev/request-uid"] : nil
+        expiresAt = isManaged ? annotations?["elevator.dev/expires-at"].flatMap(RFC3339.parse) : nil
+        self.storage = storage
+    }
+
+    /// The whole object, with the `apiVersion` and `kind` it was stamped with. A managed
+    /// object's is parsed from its text on each read.
+    public var json: JSONValue {
+        var json: JSONValue
+        switch storage {
+        case .tree(let tree): json = tree
+        case .text(let text): json = (try? JSONParser.parse(text.utf8)) ?? .null
+        }
+        if let apiVersion, json["apiVersion"]?.stringValue != apiVersion { json["apiVersion"] = .string(apiVersion) }
+        if let kind, json["kind"]?.stringValue != kind { json["kind"] = .string(kind) }
+        return json
+    }
+
+    /// Gives the object the `apiVersion` and `kind` of the resource it was listed or read as
+    /// (list items of built-in kinds may lack them; writes and deletes find the resource by them).
+    public mutating func stamp(apiVersion: String, kind: String) {
+        self.apiVersion = CacheCompaction.names.intern(apiVersion)
+        self.kind = CacheCompaction.names.intern(kind)
+    }
+
+    /// Decodes the whole object except `metadata.managedFields` and `kubectl apply`'s
+    /// last-applied annotation, which nothing here reads (the drift check compares only what
+    /// Elevator sets). They are skipped, not built and dropped: `managedFields` is about a third
+    /// of a server-side applied object and most of its JSON objects. A managed object's members
+    /// are cut from the document as text (`RawJSON`) and joined, never built as a tree.
+    public init(from decoder: any Decoder) throws {
+        guard let container = try? decoder.container(keyedBy: MemberKey.self),
+            let metadataKey = container.allKeys.first(where: { $0.stringValue == "metadata" }),
+            let metadata = try? container.nestedContainer(keyedBy: MemberKey.self, forKey: metadataKey)
+        else {
+            self.init(json: try JSONValue(from: decoder))
+            return
+        }
+        // Values that are not strings (not valid Kubernetes) count as absent here; the tree of an
+        // object that is not Elevator's keeps them as they are.
+        let labels = (try? metadata.decodeIfPresent([String: String].self, forKey: MemberKey(stringValue: "labels"))) ?? nil
+        var annotations = (try? metadata.decodeIfPresent([String: String].self, forKey: MemberKey(stringValue: "annotations"))) ?? nil
+        let apiVersion = (try? container.decodeIfPresent(String.self, forKey: MemberKey(stringValue: "apiVersion"))) ?? nil
+        let kind = (try? container.decodeIfPresent(String.self, forKey: MemberKey(stringValue: "kind"))) ?? nil
+        guard labels?["app.kubernetes.io/managed-by"] == "elevator" else {
+            var members: [String: JSONValue] = [:]
+            for key in container.allKeys where key.stringValue != "metadata" {
+                members[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
+            }
+            var fields: [String: JSONValue] = [:]
+            for field in metadata.allKeys where field.stringValue != "managedFields" {
+                fields[field.stringValue] = try metadata.decode(JSONValue.self, forKey: field)
+            }
+            if case .object(var kept) = fields["annotations"], kept.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil {
+                fields["annotations"] = .object(kept)
+            }
+            members["metadata"] = .object(fields)
+            self.init(apiVersion: apiVersion, kind: kind, labels: labels, annotations: annotations, storage: .tree(.object(members)))
+            return
+        }
+        var text: [UInt8] = []
+        func member(_ key: MemberKey, first: Bool) {
+            if !first { text.append(UInt8(ascii: ",")) }
+            JSONWriter.write(.string(key.stringValue), into: &text)
+            text.append(UInt8(ascii: ":"))
+        }
+        text.append(UInt8(ascii: "{"))
+        for (index, key) in container.allKeys.enumerated() {
+            member(key, first: index == 0)
+            guard key.stringValue == "metadata" else {
+                text += try container.decode(RawJSON.self, forKey: key).text.utf8
+                continue
+            }
+            text.append(UInt8(ascii: "{"))
+            var first = true
+            for field in metadata.allKeys where field.stringValue != "managedFields" {
+                member(field, first: first)
+                first = false
+                if field.stringValue == "annotations", var kept = annotations,
+                    kept.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil
+                {
+                    annotations = kept
+                    JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &text)
+                } else {
+                    text += try metadata.decode(RawJSON.self, forKey: field).text.utf8
+                }
+            }
+            text.append(UInt8(ascii: "}"))
+        }
+        text.append(UInt8(ascii: "}"))
+        self.init(
+            apiVersion: apiVersion, kind: kind, labels: labels, annotations: annotations, storage: .text(String(decoding: text, as: UTF8.self)))
+    }
+
+    public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
+
+    /// Whether the object is kept as text (tests).
+    var keepsText: Bool {
+        if case .text = storage { return true }
+        return false
+    }
+
+    /// Any member name of a JSON object.
+    private struct MemberKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }
 

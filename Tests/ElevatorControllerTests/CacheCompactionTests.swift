@@ -80,6 +80,62 @@ import YAML
         #expect(mesh.metadata.annotations == ["owner": "platform"])
     }
 
+    @Test func aManagedMeshObjectIsKeptAsTextAndReadsAsTheTreeItWas() throws {
+        let document = #"""
+            {"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy",
+             "metadata":{"name":"elevator-inc-1","namespace":"shop","uid":"u-2","resourceVersion":"41",
+              "labels":{"app.kubernetes.io/managed-by":"elevator","elevator.dev/request":"inc-1"},
+              "annotations":{"elevator.dev/request-uid":"r-1","elevator.dev/expires-at":"2026-12-06T15:15:13Z",
+               "kubectl.kubernetes.io/last-applied-configuration":"{}"},
+              "managedFields":[{"manager":"elevator","fieldsV1":{"f:spec":{"f:action":{}}}}]},
+             "spec":{"action":"ALLOW","rules":[{"to":[{"operation":{"ports":["8080"],"paths":["/a\"b"]}}]}]}}
+            """#
+        var expected = try Self.decode(JSONValue.self, document)
+        expected["metadata"]?["managedFields"] = nil
+        expected["metadata"]?["annotations"]?[CacheCompaction.lastAppliedAnnotation] = nil
+
+        // Cut from the document by the tape decoder, and through a tree (any other decoder).
+        for mesh in [try Self.decode(MeshObject.self, document), try JSONValueDecoder().decode(MeshObject.self, from: try Self.decode(JSONValue.self, document))] {
+            #expect(mesh.value.keepsText)
+            #expect(mesh.value.json == expected)
+            #expect(mesh.value.isManaged)
+            #expect(mesh.value.managedRequestUID == "r-1")
+            #expect(mesh.value.expiresAt == RFC3339.parse("2026-12-06T15:15:13Z"))
+            #expect(mesh.value.apiVersion == "security.istio.io/v1")
+            #expect(mesh.value.kind == "AuthorizationPolicy")
+            #expect(mesh.metadata.name == "elevator-inc-1")
+            #expect(mesh.identity == ObjectIdentity(namespace: "shop", name: "elevator-inc-1", resourceVersion: "41"))
+        }
+
+        // Stamped with its resource's apiVersion and kind, it reads with them.
+        var stamped = try Self.decode(MeshObject.self, document)
+        stamped.value.stamp(apiVersion: "security.istio.io/v1beta1", kind: "AuthorizationPolicy")
+        #expect(stamped.value.json["apiVersion"] == "security.istio.io/v1beta1")
+        #expect(stamped.value.apiVersion == "security.istio.io/v1beta1")
+
+        // The label alone does not make the object Elevator's to manage; someone else's stays a tree.
+        let labelled = try Self.decode(MeshObject.self, document.replacingOccurrences(of: #""elevator.dev/request-uid":"r-1","#, with: ""))
+        #expect(labelled.value.isManaged && labelled.value.managedRequestUID == nil)
+        let foreign = try Self.decode(MeshObject.self, document.replacingOccurrences(of: #"managed-by":"elevator""#, with: #"managed-by":"helm""#))
+        #expect(!foreign.value.keepsText && !foreign.value.isManaged && foreign.value.managedRequestUID == nil && foreign.value.expiresAt == nil)
+        #expect(foreign.value.json["metadata"]?["managedFields"] == nil)
+    }
+
+    @Test func aCachedObjectsIdentityIsItsMetadatas() throws {
+        let derived = try Self.decode(RequestObject.self, Self.request(name: "inc-5", uid: "u-5"))
+        #expect(derived.derivesMetadata)
+        let withOwner = try Self.decode(
+            RequestObject.self,
+            Self.request(name: "inc-6", uid: "u-6").replacingOccurrences(
+                of: #""finalizers""#, with: #""ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o","uid":"c-1"}],"finalizers""#))
+        #expect(!withOwner.derivesMetadata)
+        for object in [derived, withOwner] {
+            let metadata = object.metadata
+            #expect(object.identity == ObjectIdentity(namespace: metadata.namespace, name: metadata.name, resourceVersion: metadata.resourceVersion))
+            #expect(object.identity.resourceVersion == "17")
+        }
+    }
+
     @Test func anInternerKeepsAtMostItsCapacity() {
         let interner = Interner<String>(capacity: 2)
         let first = interner.intern(String(repeating: "a", count: 40))

@@ -112,6 +112,35 @@ import Testing
         await running.value
     }
 
+    @Test func aListIsHandedOverInOneBatchAndEachWatchEventAlone() async throws {
+        let server = try TestHTTPServer()
+        let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))
+        for name in ["b1", "b2", "b3"] {
+            _ = try await client.create(Lease(metadata: ObjectMeta(name: name, namespace: "team-a")))
+        }
+        let informer = Informer<Lease>(client: client, namespace: "team-a", config: WatchConfig(pageSize: 2))
+        let batches = Mutex<[[String]]>([])
+        let running = Task {
+            await informer.run(batches: { events in
+                let names = events.map { event -> String in
+                    switch event {
+                    case .added(let lease), .updated(_, let lease), .deleted(let lease): lease.metadata.name ?? ""
+                    }
+                }
+                batches.withLock { $0.append(names.sorted()) }
+            })
+        }
+        try await waitFor { informer.hasSynced }
+        // Two pages, one batch, delivered before the informer counts as synced.
+        #expect(batches.withLock { $0 } == [["b1", "b2", "b3"]])
+        _ = try await client.create(Lease(metadata: ObjectMeta(name: "b4", namespace: "team-a")))
+        _ = try await client.create(Lease(metadata: ObjectMeta(name: "b5", namespace: "team-a")))
+        try await waitFor { batches.withLock { $0.count } == 3 }
+        #expect(batches.withLock { $0 } == [["b1", "b2", "b3"], ["b4"], ["b5"]])
+        running.cancel()
+        await running.value
+    }
+
     @Test func watchClosedEveryFewHundredMillisecondsMissesAndRepeatsNothing() async throws {
         let server = try TestHTTPServer()
         let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))

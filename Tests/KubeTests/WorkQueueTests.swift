@@ -106,6 +106,29 @@ import Testing
         #expect(await queue.count == 0)
     }
 
+    @Test func additionsInOneCallQueueAsTheSameAddsOneByOne() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(clock: clock)
+        await queue.add([
+            .init("settled", priority: .background, andAfter: .seconds(5), priority: .urgent),
+            .init("new"),
+            .init("settled"),  // moves it up to normal; its deadline stands
+            .init("later", priority: .background, andAfter: .seconds(10), priority: .urgent),
+        ])
+        #expect(await queue.count == 3)
+        #expect(await queue.delayedCount == 2)
+        // FIFO within a priority: "settled" joined the normal lane after "new".
+        #expect(await queue.next() == "new")
+        #expect(await queue.next() == "settled")
+        #expect(await queue.next() == "later")
+        for key in ["settled", "new", "later"] { await queue.done(key) }
+        clock.advance(by: .seconds(5))
+        #expect(await queue.next() == "settled")
+        #expect(await queue.delayedCount == 1)
+        await queue.add([])
+        #expect(await queue.count == 0)
+    }
+
     @Test func earlierDeadlineWins() async {
         let clock = ManualClock()
         let queue = WorkQueue<String, ManualClock>(clock: clock)

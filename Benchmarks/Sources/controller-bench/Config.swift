@@ -26,6 +26,8 @@ struct Config: Codable {
     var rampSeconds: Double
     /// Requests in the cache for the memory readings.
     var memory: [Int]
+    /// Restarts of the controller among the last batch's active grants, each timed to its first grant.
+    var coldStarts: Int = 5
 
     /// The sizes for `quick`; `CONTROLLER_BENCH_MEMORY` (comma-separated request counts) replaces
     /// the memory phase's, for profiling one size.
@@ -41,7 +43,7 @@ struct Config: Codable {
         quick
             ? Config(
                 quick: true, batchSeconds: 1, backgrounds: [0, 200, 1_000], floorSequential: 50, spreadCount: 1_000,
-                spreadSeconds: 10, burstCount: 200, ramp: [100, 400, 1_000], rampSeconds: 1, memory: [1_000, 5_000])
+                spreadSeconds: 10, burstCount: 200, ramp: [100, 400, 1_000], rampSeconds: 1, memory: [1_000, 5_000], coldStarts: 2)
             : Config(
                 quick: false, batchSeconds: 4, backgrounds: [0, 1_000, 10_000], floorSequential: 200, spreadCount: 10_000,
                 spreadSeconds: 60, burstCount: 1_000, ramp: [100, 200, 400, 600, 800, 1_000, 1_300, 1_600, 2_000], rampSeconds: 3,
@@ -110,8 +112,12 @@ struct Results: Codable {
     var rssIdleAnonBytes: Double = .nan
     var rssActiveBytes: Double = .nan
     var rssActiveGrants = 0
-    var coldStartActiveMs: Double = .nan
-    var coldStartActiveReadyMs: Double = .nan
+    /// RSS 2 s after the last restart among those grants (what a start builds, without the heap
+    /// the grants' creation left behind).
+    var rssActiveRestartedBytes: Double = .nan
+    /// Spawn -> first grant and spawn -> ready of each restart among active grants.
+    var coldStartActive: Percentiles?
+    var coldStartActiveReady: Percentiles?
     var memory: [Memory] = []
     var bytesPerCachedRequest: Double = .nan
     var anonBytesPerCachedRequest: Double = .nan

@@ -9,14 +9,14 @@ final class SandboxProcess {
     init(elevator: String, root: String, directory: String) throws {
         kubeconfig = directory + "/sandbox.kubeconfig"
         let output = directory + "/sandbox.out"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.executableURL = URL(fileURLWithPath: elevator)
         process.arguments = [
             "sandbox", "--port", "0", "--kubeconfig", kubeconfig, "--log-level", "error",
             "--crds", root + "/manifests/crds", root + "/manifests/mesh-crds",
         ]
         process.standardOutput = FileHandle(forWritingAtPath: output)
-        FileManager.default.createFile(atPath: directory + "/sandbox.err", contents: nil)
+        _ = FileManager.default.createFile(atPath: directory + "/sandbox.err", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: directory + "/sandbox.err")
         try process.run()
         let pid = process.processIdentifier
@@ -78,7 +78,7 @@ final class ControllerProcess {
         // The audit trail (stdout) and the log (stderr) go to files, as a container runtime would
         // take them: writing them is part of the controller's cost.
         for name in ["controller-\(run).audit", "controller-\(run).log"] {
-            FileManager.default.createFile(atPath: directory + "/" + name, contents: nil)
+            _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: nil)
         }
         process.standardOutput = FileHandle(forWritingAtPath: directory + "/controller-\(run).audit")
         process.standardError = FileHandle(forWritingAtPath: directory + "/controller-\(run).log")

@@ -45,6 +45,7 @@ func note(_ message: String) {
 /// p-th percentile (nearest rank) of milliseconds; nan for none.
 struct Percentiles: Codable {
     var count: Int
+    var min: Double
     var p50: Double
     var p99: Double
     var max: Double
@@ -53,8 +54,9 @@ struct Percentiles: Codable {
         let sorted = values.sorted()
         count = sorted.count
         func rank(_ p: Double) -> Double {
-            sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Swift.max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
+            sorted.isEmpty ? .nan : sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))]
         }
+        min = sorted.first ?? .nan
         p50 = rank(0.5)
         p99 = rank(0.99)
         max = sorted.last ?? .nan

@@ -41,6 +41,33 @@ public protocol KubeResource: Codable, Sendable {
     static var resourceType: ResourceType { get }
     /// The object's metadata.
     var metadata: ObjectMeta { get set }
+    /// `metadata`'s namespace, name and resourceVersion, which a cache reads for every object
+    /// of every event: a type that derives `metadata` on each read gives these three without
+    /// building the rest.
+    var identity: ObjectIdentity { get }
+}
+
+extension KubeResource {
+    /// Read from `metadata`.
+    public var identity: ObjectIdentity {
+        let metadata = self.metadata
+        return ObjectIdentity(namespace: metadata.namespace, name: metadata.name, resourceVersion: metadata.resourceVersion)
+    }
+}
+
+/// What names one version of an object: its namespace (nil for cluster-scoped objects), name and
+/// resourceVersion.
+public struct ObjectIdentity: Hashable, Sendable {
+    public var namespace: String?
+    public var name: String?
+    public var resourceVersion: String?
+
+    /// The given coordinates.
+    public init(namespace: String?, name: String?, resourceVersion: String?) {
+        self.namespace = namespace
+        self.name = name
+        self.resourceVersion = resourceVersion
+    }
 }
 
 /// `{kind}List`: one page of a list response.

@@ -83,7 +83,8 @@ public final class Store<Object: KubeResource>: Sendable {
 
     /// `namespace/name`, or `name` for cluster-scoped objects.
     public static func key(of object: Object) -> String {
-        key(namespace: object.metadata.namespace, name: object.metadata.name ?? "")
+        let identity = object.identity
+        return key(namespace: identity.namespace, name: identity.name ?? "")
     }
 
     /// The key of the object `namespace/name` (cluster-scoped: `name`).
@@ -104,7 +105,7 @@ public final class Store<Object: KubeResource>: Sendable {
     /// a write's response whose watch event came first).
     public func object(namespace: String?, name: String, resourceVersion: String) -> Object? {
         let cached = get(name: name, namespace: namespace)
-        return cached?.metadata.resourceVersion == resourceVersion ? cached : nil
+        return cached?.identity.resourceVersion == resourceVersion ? cached : nil
     }
 
     /// Every cached object.
@@ -170,6 +171,7 @@ public final class Store<Object: KubeResource>: Sendable {
             var events: [InformerEvent<Object>] = []
             var fresh: [String: Box] = [:]
             fresh.reserveCapacity(objects.count)
+            events.reserveCapacity(objects.count)
             for object in objects { fresh[Self.key(of: object)] = Box(object) }
             for (key, old) in state.objects where fresh[key] == nil {
                 unindex(old.object, key: key, in: &state)
@@ -178,7 +180,7 @@ public final class Store<Object: KubeResource>: Sendable {
             for (key, box) in fresh {
                 let object = box.object
                 if let old = state.objects[key]?.object {
-                    if old.metadata.resourceVersion != object.metadata.resourceVersion {
+                    if old.identity.resourceVersion != object.identity.resourceVersion {
                         unindex(old, key: key, in: &state)
                         index(object, key: key, in: &state)
                         events.append(.updated(old: old, new: object))
@@ -197,9 +199,7 @@ public final class Store<Object: KubeResource>: Sendable {
         let key = Self.key(of: object)
         return state.withLock { state in
             let old = state.objects[key]?.object
-            if let old, old.metadata.resourceVersion == object.metadata.resourceVersion,
-                object.metadata.resourceVersion != nil
-            {
+            if let old, let version = object.identity.resourceVersion, old.identity.resourceVersion == version {
                 return nil
             }
             if let old { unindex(old, key: key, in: &state) }

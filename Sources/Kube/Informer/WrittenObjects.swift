@@ -38,7 +38,7 @@ public final class WrittenObjects<Object: KubeResource>: Sendable {
     public func object(namespace: String?, name: String, resourceVersion: String) -> Object? {
         objects.withLock { objects in
             let held = objects[Store<Object>.key(namespace: namespace, name: name)]
-            return held?.metadata.resourceVersion == resourceVersion ? held : nil
+            return held?.identity.resourceVersion == resourceVersion ? held : nil
         }
     }
 

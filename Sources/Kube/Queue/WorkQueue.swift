@@ -115,6 +115,30 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         add(key, after: delay, priority: laterPriority)
     }
 
+    /// One key for `add(_:)`: queued now with `priority`, and again after `later.delay` with
+    /// `later.priority` when that is given.
+    public struct Addition: Sendable {
+        public var key: Key
+        public var priority: Priority
+        public var later: (delay: Duration, priority: Priority)?
+
+        /// `key` now with `priority`; also after `delay` (when given) with `laterPriority`.
+        public init(_ key: Key, priority: Priority = .normal, andAfter delay: Duration? = nil, priority laterPriority: Priority = .normal) {
+            self.key = key
+            self.priority = priority
+            later = delay.map { ($0, laterPriority) }
+        }
+    }
+
+    /// Queues every addition, in order, in one call: an informer's list at a start hands over
+    /// 10,000 keys crossing into the queue once, not once per key.
+    public func add(_ additions: [Addition]) {
+        for addition in additions {
+            add(addition.key, priority: addition.priority)
+            if let later = addition.later { add(addition.key, after: later.delay, priority: later.priority) }
+        }
+    }
+
     /// Queues `key` after its rate-limited retry delay.
     public func addRateLimited(_ key: Key) {
         add(key, after: limiter.when(key, now: clock.now))
@@ -208,7 +232,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         let clock = self.clock
         timer = Task {
             try? await clock.sleep(until: deadline, tolerance: nil)
-            await self.timerFired(generation)
+            self.timerFired(generation)
         }
     }
 
