@@ -176,70 +176,20 @@ public struct MeshObjectValue: WatchedKind, Hashable {
     /// Decodes the whole object except `metadata.managedFields` and `kubectl apply`'s
     /// last-applied annotation, which nothing here reads (the drift check compares only what
     /// Elevator sets). They are skipped, not built and dropped: `managedFields` is about a third
-    /// of a server-side applied object and most of its JSON objects. A managed object's members
-    /// are cut from the document as text (`RawJSON`) and joined, never built as a tree.
+    /// of a server-side applied object and most of its JSON objects. The members are cut from
+    /// the document as text (`RawJSON`) one at a time (`JSONMemberDecodable`, no keyed
+    /// container) and joined; only an object that is not Elevator's is then parsed into a tree.
     public init(from decoder: any Decoder) throws {
-        guard let container = try? decoder.container(keyedBy: MemberKey.self),
-            let metadataKey = container.allKeys.first(where: { $0.stringValue == "metadata" }),
-            let metadata = try? container.nestedContainer(keyedBy: MemberKey.self, forKey: metadataKey)
-        else {
+        guard let object = try? decoder.singleValueContainer().decode(ObjectMembers.self) else {
             self.init(json: try JSONValue(from: decoder))
             return
         }
-        // Values that are not strings (not valid Kubernetes) count as absent here; the tree of an
-        // object that is not Elevator's keeps them as they are.
-        let labels = (try? metadata.decodeIfPresent([String: String].self, forKey: MemberKey(stringValue: "labels"))) ?? nil
-        var annotations = (try? metadata.decodeIfPresent([String: String].self, forKey: MemberKey(stringValue: "annotations"))) ?? nil
-        let apiVersion = (try? container.decodeIfPresent(String.self, forKey: MemberKey(stringValue: "apiVersion"))) ?? nil
-        let kind = (try? container.decodeIfPresent(String.self, forKey: MemberKey(stringValue: "kind"))) ?? nil
-        guard labels?["app.kubernetes.io/managed-by"] == "elevator" else {
-            var members: [String: JSONValue] = [:]
-            for key in container.allKeys where key.stringValue != "metadata" {
-                members[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
-            }
-            var fields: [String: JSONValue] = [:]
-            for field in metadata.allKeys where field.stringValue != "managedFields" {
-                fields[field.stringValue] = try metadata.decode(JSONValue.self, forKey: field)
-            }
-            if case .object(var kept) = fields["annotations"], kept.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil {
-                fields["annotations"] = .object(kept)
-            }
-            members["metadata"] = .object(fields)
-            self.init(apiVersion: apiVersion, kind: kind, labels: labels, annotations: annotations, storage: .tree(.object(members)))
-            return
-        }
-        var text: [UInt8] = []
-        func member(_ key: MemberKey, first: Bool) {
-            if !first { text.append(UInt8(ascii: ",")) }
-            JSONWriter.write(.string(key.stringValue), into: &text)
-            text.append(UInt8(ascii: ":"))
-        }
-        text.append(UInt8(ascii: "{"))
-        for (index, key) in container.allKeys.enumerated() {
-            member(key, first: index == 0)
-            guard key.stringValue == "metadata" else {
-                text += try container.decode(RawJSON.self, forKey: key).text.utf8
-                continue
-            }
-            text.append(UInt8(ascii: "{"))
-            var first = true
-            for field in metadata.allKeys where field.stringValue != "managedFields" {
-                member(field, first: first)
-                first = false
-                if field.stringValue == "annotations", var kept = annotations,
-                    kept.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil
-                {
-                    annotations = kept
-                    JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &text)
-                } else {
-                    text += try metadata.decode(RawJSON.self, forKey: field).text.utf8
-                }
-            }
-            text.append(UInt8(ascii: "}"))
-        }
-        text.append(UInt8(ascii: "}"))
+        let metadata = object.metadata
+        let text = String(decoding: object.text(), as: UTF8.self)
+        let managed = metadata?.labels?["app.kubernetes.io/managed-by"] == "elevator"
         self.init(
-            apiVersion: apiVersion, kind: kind, labels: labels, annotations: annotations, storage: .text(String(decoding: text, as: UTF8.self)))
+            apiVersion: object.apiVersion, kind: object.kind, labels: metadata?.labels, annotations: metadata?.keptAnnotations,
+            storage: managed ? .text(text) : .tree((try? JSONParser.parse(text.utf8)) ?? .null))
     }
 
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
@@ -250,12 +200,118 @@ public struct MeshObjectValue: WatchedKind, Hashable {
         return false
     }
 
-    /// Any member name of a JSON object.
-    private struct MemberKey: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
+}
+
+/// Any member name of a JSON object.
+private struct MemberKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// A mesh object's members as text, in document order, with what `MeshObjectValue` reads of it.
+private struct ObjectMembers: JSONMemberDecodable {
+    var members: [(name: String, text: RawJSON?)] = []
+    var metadata: MetadataMembers?
+    var apiVersion: String?
+    var kind: String?
+
+    init() {}
+
+    /// Through a keyed container: for decoders other than the tape's, with the same result.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: MemberKey.self)
+        for key in container.allKeys {
+            if key.stringValue == "metadata" {
+                metadata = try container.decodeIfPresent(MetadataMembers.self, forKey: key)
+                members.append((key.stringValue, nil))
+                continue
+            }
+            let text = try container.decodeIfPresent(RawJSON.self, forKey: key)
+            if key.stringValue == "apiVersion" { apiVersion = text.flatMap(Self.string) }
+            if key.stringValue == "kind" { kind = text.flatMap(Self.string) }
+            members.append((key.stringValue, text))
+        }
+    }
+
+    mutating func decodeMember(_ member: borrowing JSONMember) throws {
+        if member.is("metadata") {
+            metadata = try member.decode(MetadataMembers.self)
+            members.append(("metadata", nil))
+            return
+        }
+        if member.is("apiVersion") { apiVersion = try? member.decodeString() }
+        if member.is("kind") { kind = try? member.decodeString() }
+        members.append((member.name, try member.decode(RawJSON.self)))
+    }
+
+    /// The string a member's text spells, if it is one.
+    private static func string(_ text: RawJSON) -> String? { text.value.stringValue }
+
+    /// The object's compact text without what `MetadataMembers` leaves out.
+    func text() -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        for (position, member) in members.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.write(.string(member.name), into: &out)
+            out.append(UInt8(ascii: ":"))
+            if member.name == "metadata", let metadata {
+                metadata.write(into: &out)
+            } else {
+                out += (member.text?.text ?? "null").utf8
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
+
+/// A mesh object's metadata as text, without `managedFields` and the last-applied annotation;
+/// its labels and annotations also as maps (nil when a value is not a string).
+private struct MetadataMembers: JSONMemberDecodable {
+    var members: [(name: String, text: RawJSON?)] = []
+    var labels: [String: String]?
+    var annotations: [String: String]?
+
+    init() {}
+
+    /// Through a keyed container: for decoders other than the tape's, with the same result.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: MemberKey.self)
+        for key in container.allKeys where key.stringValue != "managedFields" {
+            if key.stringValue == "labels" { labels = (try? container.decodeIfPresent([String: String].self, forKey: key)) ?? nil }
+            if key.stringValue == "annotations" { annotations = (try? container.decodeIfPresent([String: String].self, forKey: key)) ?? nil }
+            members.append((key.stringValue, try container.decodeIfPresent(RawJSON.self, forKey: key)))
+        }
+    }
+
+    mutating func decodeMember(_ member: borrowing JSONMember) throws {
+        if member.is("managedFields") { return }
+        if member.is("labels") { labels = (try? member.decode([String: String].self)) ?? nil }
+        if member.is("annotations") { annotations = (try? member.decode([String: String].self)) ?? nil }
+        members.append((member.name, try member.decode(RawJSON.self)))
+    }
+
+    /// The annotations as kept: without `kubectl apply`'s copy of the object.
+    var keptAnnotations: [String: String]? {
+        guard var annotations, annotations.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil else { return annotations }
+        return annotations
+    }
+
+    func write(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        for (position, member) in members.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.write(.string(member.name), into: &out)
+            out.append(UInt8(ascii: ":"))
+            if member.name == "annotations", let annotations, annotations[CacheCompaction.lastAppliedAnnotation] != nil {
+                JSONWriter.write(.object(annotations.filter { $0.key != CacheCompaction.lastAppliedAnnotation }.mapValues(JSONValue.string)), into: &out)
+            } else {
+                out += (member.text?.text ?? "null").utf8
+            }
+        }
+        out.append(UInt8(ascii: "}"))
     }
 }
 

@@ -37,6 +37,9 @@ public struct JSONMember: ~Copyable {
         return offset == length
     }
 
+    /// The key, for a type that keeps members it has no field for (by name, as text).
+    public var name: String { tape.string(at: key) }
+
     /// The value as `type`, or nil for null.
     @inlinable public func decode<T: Decodable>(_ type: T.Type) throws -> T? {
         // Inlined so that the optional is made where `T` is known: in unspecialised code every

@@ -51,8 +51,10 @@ struct Report {
         lines.append("| memory and start | requests | RSS MiB | of which anonymous MiB | spawn -> ready ms | spawn -> first grant ms |")
         lines.append("| --- | --- | --- | --- | --- | --- |")
         lines.append("| idle | 0 | \(fmt(r.rssIdleBytes / 1_048_576)) | \(fmt(r.rssIdleAnonBytes / 1_048_576)) | | |")
-        lines.append("| active grants (+ their AuthorizationPolicies) | \(r.rssActiveGrants) | \(fmt(r.rssActiveBytes / 1_048_576)) | | \(Self.starts(r.coldStartActiveReady)) | \(Self.starts(r.coldStartActive)) |")
-        lines.append("| the same, after a restart | \(r.rssActiveGrants) | \(fmt(r.rssActiveRestartedBytes / 1_048_576)) | | | |")
+        if r.rssActiveGrants > 0 {
+            lines.append("| active grants (+ their AuthorizationPolicies) | \(r.rssActiveGrants) | \(fmt(r.rssActiveBytes / 1_048_576)) | | \(Self.starts(r.coldStartActiveReady)) | \(Self.starts(r.coldStartActive)) |")
+            lines.append("| the same, after a restart | \(r.rssActiveGrants) | \(fmt(r.rssActiveRestartedBytes / 1_048_576)) | | | |")
+        }
         for memory in r.memory {
             lines.append("| finished requests | \(memory.requests) | \(fmt(memory.rssBytes / 1_048_576)) | \(fmt(memory.rssAnonBytes / 1_048_576)) | \(fmt(memory.readyMs)) | \(fmt(memory.coldStartMs)) |")
         }
