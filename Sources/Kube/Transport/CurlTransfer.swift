@@ -213,7 +213,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     private func transportMessage(_ code: CURLcode) -> String {
-        let detail = String(cString: errorBuffer)
+        let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let summary = String(cString: curl_easy_strerror(code))
         return "\(request.method) \(redactedURL): \(detail.isEmpty ? summary : detail) (curl error \(code.rawValue))"
     }
