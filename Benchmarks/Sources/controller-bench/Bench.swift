@@ -122,14 +122,7 @@ final class Bench {
         for background in config.backgrounds {
             guard let controller else { return }
             let namespace = "ttg-\(background)"
-            try await driver.prepare(namespace: namespace, waitReady: true)
-            try await driver.watch(namespace: namespace)
-            let backgroundNames = (0..<background).map { "bg\(background)-\($0)" }
-            _ = await driver.create(backgroundNames, namespace: namespace, rate: config.backgroundRate) { _ in "2h" }
-            guard await driver.wait(timeout: Double(background) / 50 + 60, { driver.observer.granted(backgroundNames) == background }) else {
-                fail("only \(driver.observer.granted(backgroundNames)) of \(background) background grants became Active")
-            }
-            try await Task.sleep(for: .seconds(1))
+            try await activate(background, prefix: "bg\(background)-", namespace: namespace)
             for rate in config.rates {
                 let names = (0..<Int(rate * config.batchSeconds)).map { "b\(background)-r\(Int(rate))-\($0)" }
                 // Slices of the batch, each followed by as many floor chains at the same rate, so
@@ -198,15 +191,9 @@ final class Bench {
         var ready: [Double] = []
         for attempt in 0..<config.coldStarts {
             controller?.stop()
-            let name = "cold-\(attempt)"
-            _ = await driver.create([name], namespace: namespace, rate: 1) { _ in "2h" }
-            let restarted = startController()
-            let readyAt = restarted.waitReady()
-            guard await driver.wait(timeout: 120, { driver.observer.entry(name).meshAdded != nil }),
-                let addedAt = driver.observer.entry(name).meshAdded
-            else { fail("the grant after restart \(attempt + 1) was not written") }
-            added.append(Double(addedAt - restarted.spawnedAt) / 1e6)
-            ready.append(Double(readyAt - restarted.spawnedAt) / 1e6)
+            let (restarted, readyMs, grantMs) = await start(filing: "cold-\(attempt)", namespace: namespace, after: "restart \(attempt + 1)")
+            added.append(grantMs)
+            ready.append(readyMs)
             note("cold start with \(config.backgrounds.last ?? 0) active grants: \(fmt(added[added.count - 1])) ms")
             // The restarted controller reconciles every cached request once; the next restart
             // should not cut that short or overlap it.
@@ -217,19 +204,37 @@ final class Bench {
         results.coldStartActiveReady = Percentiles(ready)
     }
 
+    /// Prepares and watches `namespace`, then makes `count` grants (`<prefix><n>`, 2 h) Active at
+    /// the background rate, and waits a second more for their echoes.
+    func activate(_ count: Int, prefix: String, namespace: String) async throws {
+        try await driver.prepare(namespace: namespace, waitReady: true)
+        try await driver.watch(namespace: namespace)
+        let names = (0..<count).map { "\(prefix)\($0)" }
+        _ = await driver.create(names, namespace: namespace, rate: config.backgroundRate) { _ in "2h" }
+        guard await driver.wait(timeout: Double(count) / 50 + 60, { driver.observer.granted(names) == count }) else {
+            fail("only \(driver.observer.granted(names)) of \(count) background grants became Active")
+        }
+        try await Task.sleep(for: .seconds(1))
+    }
+
+    /// Files request `name` (2 h), starts the controller and waits for that grant's
+    /// AuthorizationPolicy: the process, and ms from its spawn to `/readyz` and to the grant.
+    func start(filing name: String, namespace: String, after what: String) async -> (ControllerProcess, Double, Double) {
+        _ = await driver.create([name], namespace: namespace, rate: 1) { _ in "2h" }
+        let process = startController()
+        let ready = process.waitReady()
+        guard await driver.wait(timeout: 120, { driver.observer.entry(name).meshAdded != nil }),
+            let added = driver.observer.entry(name).meshAdded
+        else { fail("the grant after \(what) was not written") }
+        return (process, Double(ready - process.spawnedAt) / 1e6, Double(added - process.spawnedAt) / 1e6)
+    }
+
     /// Only the cold start among active grants (phase `cold` without `ttg`, for profiling it):
     /// `config.backgrounds.last` grants made Active, then the restarts.
     func measureColdStart() async throws {
         let namespace = "cold"
         let count = config.backgrounds.last ?? 0
-        try await driver.prepare(namespace: namespace, waitReady: true)
-        try await driver.watch(namespace: namespace)
-        let names = (0..<count).map { "bg-\($0)" }
-        _ = await driver.create(names, namespace: namespace, rate: config.backgroundRate) { _ in "2h" }
-        guard await driver.wait(timeout: Double(count) / 50 + 60, { driver.observer.granted(names) == count }) else {
-            fail("only \(driver.observer.granted(names)) of \(count) grants became Active")
-        }
-        try await Task.sleep(for: .seconds(1))
+        try await activate(count, prefix: "bg-", namespace: namespace)
         results.rssActiveBytes = controller?.rss ?? .nan
         results.rssActiveGrants = count
         try await coldStart(namespace: namespace)
@@ -334,21 +339,15 @@ final class Bench {
         for size in config.memory {
             try await seed(from: seeded, to: size, namespace: namespace)
             seeded = size
-            let name = "cold-\(size)"
-            _ = await driver.create([name], namespace: namespace, rate: 1) { _ in "2h" }
-            let process = startController()
-            let ready = process.waitReady()
-            guard await driver.wait(timeout: 120, { driver.observer.entry(name).meshAdded != nil }),
-                let added = driver.observer.entry(name).meshAdded
-            else { fail("the grant after a start with \(size) requests was not written") }
+            let (process, readyMs, grantMs) = await start(filing: "cold-\(size)", namespace: namespace, after: "a start with \(size) requests")
             // Idle: every request reconciled once (no more reconciles counted for 2 s).
             try await Task.sleep(for: .seconds(2))
             // Kept beside the run's other output: what the RSS is made of, mapping by mapping.
             try? procFile("/proc/\(process.pid)/smaps").write(toFile: directory + "/controller-\(size).smaps", atomically: false, encoding: .utf8)
             results.memory.append(
                 .init(requests: size + 1, rssBytes: process.rss, rssAnonBytes: process.rssAnon,
-                      coldStartMs: Double(added - process.spawnedAt) / 1e6, readyMs: Double(ready - process.spawnedAt) / 1e6))
-            note("\(size) finished requests: RSS \(fmt(process.rss / 1_048_576)) MiB, first grant \(fmt(Double(added - process.spawnedAt) / 1e6)) ms after spawn")
+                      coldStartMs: grantMs, readyMs: readyMs))
+            note("\(size) finished requests: RSS \(fmt(process.rss / 1_048_576)) MiB, first grant \(fmt(grantMs)) ms after spawn")
             process.stop()
             controller = nil
         }
