@@ -199,7 +199,6 @@ public struct MeshObjectValue: WatchedKind, Hashable {
         if case .text = storage { return true }
         return false
     }
-
 }
 
 /// Any member name of a JSON object.
@@ -294,10 +293,7 @@ private struct MetadataMembers: JSONMemberDecodable {
     }
 
     /// The annotations as kept: without `kubectl apply`'s copy of the object.
-    var keptAnnotations: [String: String]? {
-        guard var annotations, annotations.removeValue(forKey: CacheCompaction.lastAppliedAnnotation) != nil else { return annotations }
-        return annotations
-    }
+    var keptAnnotations: [String: String]? { annotations?.filter { $0.key != CacheCompaction.lastAppliedAnnotation } }
 
     func write(into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
@@ -305,8 +301,8 @@ private struct MetadataMembers: JSONMemberDecodable {
             if position > 0 { out.append(UInt8(ascii: ",")) }
             JSONWriter.write(.string(member.name), into: &out)
             out.append(UInt8(ascii: ":"))
-            if member.name == "annotations", let annotations, annotations[CacheCompaction.lastAppliedAnnotation] != nil {
-                JSONWriter.write(.object(annotations.filter { $0.key != CacheCompaction.lastAppliedAnnotation }.mapValues(JSONValue.string)), into: &out)
+            if member.name == "annotations", annotations?[CacheCompaction.lastAppliedAnnotation] != nil, let kept = keptAnnotations {
+                JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &out)
             } else {
                 out += (member.text?.text ?? "null").utf8
             }
