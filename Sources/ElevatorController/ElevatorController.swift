@@ -163,8 +163,9 @@ public final class ElevatorController: Service, Sendable {
 
     // MARK: - What a change enqueues
 
+    /// Queues `keys` with normal priority, crossing into the queue once.
     private func enqueue(_ keys: [String]) async {
-        for key in keys { await queue.add(key) }
+        if !keys.isEmpty { await queue.add(keys.map { Addition($0) }) }
     }
 
     /// A little after `deadline`, so `decide` sees it has passed (a wake-up that comes early, the
@@ -219,12 +220,15 @@ public final class ElevatorController: Service, Sendable {
         }
     }
 
-    /// Queues each request with the priority of its own state (see `ReconcilePriority`).
+    /// Queues each request with the priority of its own state, crossing into the queue once.
     private func enqueueByState(_ requests: [RequestObject]) async {
         let now = reconciler.now()
-        for request in requests {
-            await queue.add(Store<RequestObject>.key(of: request), priority: ReconcilePriority(request, now: now).priority)
-        }
+        if !requests.isEmpty { await queue.add(requests.map { byState($0, now: now) }) }
+    }
+
+    /// `request` with the priority of its own state at `now` (see `ReconcilePriority`).
+    private func byState(_ request: RequestObject, now: Date) -> Addition {
+        Addition(Store<RequestObject>.key(of: request), priority: ReconcilePriority(request, now: now).priority)
     }
 
     private func approvalChanged(_ event: InformerEvent<ApprovalObject>) async {
@@ -257,13 +261,12 @@ public final class ElevatorController: Service, Sendable {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
             if let request = caches.request(forMeshObject: object) {
-                let key = Store<RequestObject>.key(of: request)
                 if case .added = event {
                     // Its own object appearing (the echo of its apply, or every object at a
                     // start) is no news for a request; a change or a deletion by someone is.
-                    return [Addition(key, priority: ReconcilePriority(request, now: reconciler.now()).priority)]
+                    return [byState(request, now: reconciler.now())]
                 }
-                return [Addition(key)]
+                return [Addition(Store<RequestObject>.key(of: request))]
             } else if object.value.managedRequestUID == nil {
                 // Someone else's object (a baseline ALLOW, a Server, a waypoint label): the
                 // readiness of the policies it may concern is checked again.

@@ -107,14 +107,6 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
         if delayed.schedule(key, at: deadline) { armTimer() }
     }
 
-    /// Queues `key` now with `priority` and again after `delay` with `laterPriority`: both in one
-    /// call, so an informer's handler replaying 10,000 objects at a start crosses into the queue
-    /// once per object, not twice.
-    public func add(_ key: Key, priority: Priority, andAfter delay: Duration, priority laterPriority: Priority) {
-        add(key, priority: priority)
-        add(key, after: delay, priority: laterPriority)
-    }
-
     /// One key for `add(_:)`: queued now with `priority`, and again after `later.delay` with
     /// `later.priority` when that is given.
     public struct Addition: Sendable {
