@@ -28,11 +28,17 @@ struct Config: Codable {
     var memory: [Int]
     /// Restarts of the controller among the last batch's active grants, each timed to its first grant.
     var coldStarts: Int = 5
+    /// Batches at each rate and number of active grants; the report gives each and their median.
+    var batchRepeats: Int = 3
 
     /// The sizes for `quick`; `CONTROLLER_BENCH_MEMORY` (comma-separated request counts) replaces
-    /// the memory phase's, for profiling one size.
+    /// the memory phase's, for profiling one size, and `CONTROLLER_BENCH_SLICE_SECONDS` the slices'
+    /// length, for comparing two.
     static func make(quick: Bool) -> Config {
         var config = sized(quick: quick)
+        if let seconds = ProcessInfo.processInfo.environment["CONTROLLER_BENCH_SLICE_SECONDS"].flatMap(Double.init), seconds > 0 {
+            config.sliceSeconds = seconds
+        }
         if let sizes = ProcessInfo.processInfo.environment["CONTROLLER_BENCH_MEMORY"] {
             config.memory = sizes.split(separator: ",").compactMap { Int($0) }
         }
@@ -43,7 +49,7 @@ struct Config: Codable {
         quick
             ? Config(
                 quick: true, batchSeconds: 1, backgrounds: [0, 200, 1_000], floorSequential: 50, spreadCount: 1_000,
-                spreadSeconds: 10, burstCount: 200, ramp: [100, 400, 1_000], rampSeconds: 1, memory: [1_000, 5_000], coldStarts: 2)
+                spreadSeconds: 10, burstCount: 200, ramp: [100, 400, 1_000], rampSeconds: 1, memory: [1_000, 5_000], coldStarts: 2, batchRepeats: 1)
             : Config(
                 quick: false, batchSeconds: 4, backgrounds: [0, 1_000, 10_000], floorSequential: 200, spreadCount: 10_000,
                 spreadSeconds: 60, burstCount: 1_000, ramp: [100, 200, 400, 600, 800, 1_000, 1_300, 1_600, 2_000], rampSeconds: 3,
@@ -56,6 +62,8 @@ struct Results: Codable {
     struct Batch: Codable {
         var background: Int
         var rate: Double
+        /// Which of the `batchRepeats` batches at this rate and background (from 1).
+        var number: Int
         var requests: Int
         var granted: Int
         var failedCreates: Int

@@ -23,13 +23,18 @@ struct Report {
         for batch in r.batches {
             // The floor measured between the batch's own slices, in the same seconds.
             let floor = batch.floor
+            let number = r.config.batchRepeats > 1 ? ", #\(batch.number)" : ""
             lines.append(
-                "| \(batch.background) active, \(Int(batch.rate))/s | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
+                "| \(batch.background) active, \(Int(batch.rate))/s\(number) | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
                     + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(floor.p50, 2)) / \(fmt(floor.p99, 2)) | "
                     + "\(fmt(batch.timeToGrant.p50 / floor.p50))x | "
                     + "\(fmt(batch.timeToGrant.p99 / floor.p99))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
         }
         lines.append("")
+        if r.config.batchRepeats > 1, !r.batches.isEmpty {
+            lines.append(contentsOf: ratios(r.batches, repeats: r.config.batchRepeats))
+            lines.append("")
+        }
         if let batch = r.batches.first {
             lines.append("API calls per grant (0 active, \(Int(batch.rate))/s): " + Self.calls(batch.callsPerGrant))
         }
@@ -60,6 +65,25 @@ struct Report {
         }
         lines.append("bytes per cached request: \(fmt(r.bytesPerCachedRequest, 0)) (anonymous: \(fmt(r.anonBytesPerCachedRequest, 0)))")
         return lines.joined(separator: "\n")
+    }
+
+    /// Time to grant p99 / floor p99 of each number of active grants and rate: the median
+    /// (min-max) of its batches.
+    func ratios(_ batches: [Results.Batch], repeats: Int) -> [String] {
+        let rates = results.config.rates
+        var lines = [
+            "| p99 / floor p99, median (min-max) of \(repeats) batches | " + rates.map { "\(Int($0))/s" }.joined(separator: " | ") + " |",
+            "| --- |" + String(repeating: " --- |", count: rates.count),
+        ]
+        for background in results.config.backgrounds where batches.contains(where: { $0.background == background }) {
+            let cells = rates.map { rate -> String in
+                let ratios = Percentiles(
+                    batches.filter { $0.background == background && $0.rate == rate }.map { $0.timeToGrant.p99 / $0.floor.p99 })
+                return "\(fmt(ratios.p50))x (\(fmt(ratios.min))-\(fmt(ratios.max))x)"
+            }
+            lines.append("| \(background) active | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines
     }
 
     /// Restarts as "median (min-max, n starts)".
