@@ -107,6 +107,26 @@ import ServiceLifecycle
         #expect(start.duration(to: .now) < .seconds(5))
     }
 
+    @Test func anEndedTransfersHandleServesTheNextOne() async throws {
+        for id in 0..<20 {
+            let response = try await loop.perform(HTTPRequest(url: server.base + "/echo?id=\(id)"))
+            #expect(try json(response.body)["query"]?["id"] == .string("\(id)"))
+        }
+        #expect(loop.handlesCreated == 1)
+    }
+
+    @Test func aReusedHandleCarriesNoOptionOfTheLastTransfer() async throws {
+        // A request with a body, then one without on the same handle: without the reset libcurl
+        // sends the first one's body again.
+        let body = Data(#"{"a":1}"#.utf8)
+        _ = try await loop.perform(HTTPRequest(method: "POST", url: server.base + "/echo", body: body))
+        let get = try json(try await loop.perform(HTTPRequest(url: server.base + "/echo")).body)
+        #expect(get["method"] == .string("GET"))
+        #expect(get["body"] == .string(""))
+        #expect(get["headers"]?["content-length"] == nil)
+        #expect(loop.handlesCreated == 1)
+    }
+
     @Test func refusedConnectionIsATransportError() async throws {
         let port = try freePort()
         let error = await #expect(throws: KubeError.self) {

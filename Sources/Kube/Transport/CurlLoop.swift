@@ -14,12 +14,22 @@ import Synchronization
 ///   multiplexed on one connection; otherwise HTTP/1.1 connections are kept alive and reused.
 /// - Cancelling the awaiting task (or dropping a stream) removes the transfer from the multi
 ///   handle, which closes its stream; no further bytes are read for it.
+/// - An ended transfer's easy handle is reset and kept for the next one (up to `idleHandles`), as
+///   libcurl advises: a new handle allocates its state and buffers, and freeing those again after
+///   every request kept glibc consolidating its free lists on the loop thread.
 ///
 /// Caveats: streamed bodies are buffered without bound if the consumer falls behind.
 public final class CurlLoop: Sendable {
     private let state: LoopState
     private var multi: MultiHandle { state.multi }
     private let logger: Logger
+
+    /// How many ended transfers' easy handles are kept for reuse: more than a client has requests
+    /// in flight at once, in the usual case.
+    static let idleHandles = 16
+
+    /// Easy handles created so far (the rest of the transfers reused one).
+    var handlesCreated: Int { state.handlesCreated.load(ordering: .relaxed) }
 
     /// Starts the loop thread. Call `shutdown()` when done; it ends every transfer.
     public init(logger: Logger = Logger(label: "kube.curl")) {
@@ -95,11 +105,24 @@ public final class CurlLoop: Sendable {
     private static func run(_ loop: LoopState) {
         let multi = loop.multi
         var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+        var idle: [UnsafeMutableRawPointer] = []
         func remove(_ transfer: CurlTransfer) {
             guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { return }
             curl_multi_remove_handle(multi.handle, easy)
             // Balances the retain taken when the transfer became active.
             Unmanaged.passUnretained(transfer).release()
+        }
+        // After the transfer has ended and read what it needs of its handle (status, error text).
+        func recycle(_ transfer: CurlTransfer) {
+            guard let easy = transfer.takeHandle() else { return }
+            if idle.count < idleHandles {
+                // Back to libcurl's defaults: no option (a body, NOBODY, a timeout, pointers into the
+                // ended transfer) carries over. Connections stay in the multi handle's cache.
+                curl_easy_reset(easy)
+                idle.append(easy)
+            } else {
+                curl_easy_cleanup(easy)
+            }
         }
         while true {
             let (pending, cancellations, stopping) = loop.shared.withLock { state in
@@ -117,8 +140,10 @@ public final class CurlLoop: Sendable {
                 // The multi handle's callbacks get an unretained pointer; `active` plus this retain
                 // keep the transfer alive until it is removed.
                 let context = Unmanaged.passRetained(transfer).toOpaque()
+                let reused = idle.popLast()
+                if reused == nil { loop.handlesCreated.add(1, ordering: .relaxed) }
                 do {
-                    try transfer.prepare(context: context)
+                    try transfer.prepare(context: context, reusing: reused)
                 } catch {
                     Unmanaged<CurlTransfer>.fromOpaque(context).release()
                     transfer.fail(error)
@@ -135,6 +160,7 @@ public final class CurlLoop: Sendable {
                 guard let easy = transfer.easy, active[easy] != nil else { continue }
                 remove(transfer)
                 transfer.fail(CancellationError())
+                recycle(transfer)
             }
             if stopping {
                 for transfer in active.values {
@@ -147,6 +173,7 @@ public final class CurlLoop: Sendable {
                     return state.pending
                 }
                 for transfer in late { transfer.fail(KubeError.transport("the client is shut down")) }
+                for easy in idle { curl_easy_cleanup(easy) }
                 return
             }
             var running: Int32 = 0
@@ -159,6 +186,7 @@ public final class CurlLoop: Sendable {
                 let code = message.pointee.data.result
                 remove(transfer)
                 transfer.complete(code: code)
+                recycle(transfer)
             }
             curl_multi_poll(multi.handle, nil, 0, 1000, nil)
         }
@@ -174,6 +202,7 @@ private final class LoopState: Sendable {
     }
 
     let shared = Mutex(Shared())
+    let handlesCreated = Atomic(0)
     let multi = MultiHandle()
 }
 

@@ -39,9 +39,10 @@ final class CurlTransfer: @unchecked Sendable {
         if let easy { curl_easy_cleanup(easy) }
     }
 
-    /// Creates and configures the easy handle. Loop thread only.
-    func prepare(context: UnsafeMutableRawPointer) throws(KubeError) {
-        guard let handle = curl_easy_init() else { throw KubeError.transport("libcurl could not create a handle") }
+    /// Configures `reusing` (a handle of an earlier transfer, reset to libcurl's defaults) or a new
+    /// easy handle. Loop thread only.
+    func prepare(context: UnsafeMutableRawPointer, reusing idle: UnsafeMutableRawPointer?) throws(KubeError) {
+        guard let handle = idle ?? curl_easy_init() else { throw KubeError.transport("libcurl could not create a handle") }
         easy = handle
         var ok = true
         func set(_ option: CURLoption, _ value: Int) { ok = ok && ec_easy_setopt_long(handle, option, value) == CURLE_OK }
@@ -135,6 +136,13 @@ final class CurlTransfer: @unchecked Sendable {
             set(CURLOPT_SSL_VERIFYPEER, 0)
             set(CURLOPT_SSL_VERIFYHOST, 0)
         }
+    }
+
+    /// Hands the easy handle over (for the next transfer) once this one has ended and left the
+    /// multi handle; the transfer no longer cleans it up. Loop thread only.
+    func takeHandle() -> UnsafeMutableRawPointer? {
+        defer { easy = nil }
+        return easy
     }
 
     /// The URL without its query, for error messages (queries may carry selectors, never secrets,
