@@ -185,11 +185,11 @@ public struct MeshObjectValue: WatchedKind, Hashable {
             return
         }
         let metadata = object.metadata
-        let text = String(decoding: object.text(), as: UTF8.self)
+        let text = object.text()
         let managed = metadata?.labels?["app.kubernetes.io/managed-by"] == "elevator"
         self.init(
             apiVersion: object.apiVersion, kind: object.kind, labels: metadata?.labels, annotations: metadata?.keptAnnotations,
-            storage: managed ? .text(text) : .tree((try? JSONParser.parse(text.utf8)) ?? .null))
+            storage: managed ? .text(String(decoding: text, as: UTF8.self)) : .tree((try? JSONParser.parse(text)) ?? .null))
     }
 
     public func encode(to encoder: any Encoder) throws { try json.encode(to: encoder) }
@@ -250,20 +250,29 @@ private struct ObjectMembers: JSONMemberDecodable {
 
     /// The object's compact text without what `MetadataMembers` leaves out.
     func text() -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        for (position, member) in members.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.write(.string(member.name), into: &out)
-            out.append(UInt8(ascii: ":"))
-            if member.name == "metadata", let metadata {
-                metadata.write(into: &out)
-            } else {
-                out += (member.text?.text ?? "null").utf8
-            }
+        var out: [UInt8] = []
+        writeObject(members, into: &out) { name, out in
+            guard name == "metadata", let metadata else { return false }
+            metadata.write(into: &out)
+            return true
         }
-        out.append(UInt8(ascii: "}"))
         return out
     }
+}
+
+/// Writes `members` as a JSON object, each value as its text (`null` when absent), unless
+/// `writing` writes the value of that member itself and says so.
+private func writeObject(
+    _ members: [(name: String, text: RawJSON?)], into out: inout [UInt8], writing: (String, inout [UInt8]) -> Bool
+) {
+    out.append(UInt8(ascii: "{"))
+    for (position, member) in members.enumerated() {
+        if position > 0 { out.append(UInt8(ascii: ",")) }
+        JSONWriter.write(.string(member.name), into: &out)
+        out.append(UInt8(ascii: ":"))
+        if !writing(member.name, &out) { out += (member.text?.text ?? "null").utf8 }
+    }
+    out.append(UInt8(ascii: "}"))
 }
 
 /// A mesh object's metadata as text, without `managedFields` and the last-applied annotation;
@@ -296,18 +305,12 @@ private struct MetadataMembers: JSONMemberDecodable {
     var keptAnnotations: [String: String]? { annotations?.filter { $0.key != CacheCompaction.lastAppliedAnnotation } }
 
     func write(into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "{"))
-        for (position, member) in members.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.write(.string(member.name), into: &out)
-            out.append(UInt8(ascii: ":"))
-            if member.name == "annotations", annotations?[CacheCompaction.lastAppliedAnnotation] != nil, let kept = keptAnnotations {
-                JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &out)
-            } else {
-                out += (member.text?.text ?? "null").utf8
-            }
+        writeObject(members, into: &out) { name, out in
+            guard name == "annotations", annotations?[CacheCompaction.lastAppliedAnnotation] != nil, let kept = keptAnnotations
+            else { return false }
+            JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &out)
+            return true
         }
-        out.append(UInt8(ascii: "}"))
     }
 }
 
