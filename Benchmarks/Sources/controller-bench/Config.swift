@@ -75,6 +75,12 @@ struct Results: Codable {
         var reconcilesPerGrant: Double
         var controllerCPUPerGrantMs: Double
         var sandboxCPUPerGrantMs: Double
+        /// This driver's CPU (creating the requests, its two watches) per grant in the batch's slices.
+        var driverCPUPerGrantMs: Double
+        /// Controller + sandbox + driver CPU per floor chain in the slices between the batch's.
+        var floorMachineCPUPerChainMs: Double
+        /// Controller + sandbox + driver CPU per grant in the batch's own slices.
+        var machineCPUPerGrantMs: Double { controllerCPUPerGrantMs + sandboxCPUPerGrantMs + driverCPUPerGrantMs }
     }
     struct Floor: Codable {
         var rate: Double?

@@ -18,8 +18,8 @@ struct Report {
             lines.append("| \(label) | \(floor.toActive.count) | \(fmt(floor.toActive.p50, 2)) | \(fmt(floor.toActive.p99, 2)) |")
         }
         lines.append("")
-        lines.append("| time to grant (ms) | granted | p50 | p99 | floor between its slices p50 / p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | reconciles/grant |")
-        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        lines.append("| time to grant (ms) | granted | p50 | p99 | floor between its slices p50 / p99 | p50 / floor | p99 / floor | controller CPU ms/grant | sandbox CPU ms/grant | machine CPU ms per grant / per floor chain | reconciles/grant |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for batch in r.batches {
             // The floor measured between the batch's own slices, in the same seconds.
             let floor = batch.floor
@@ -28,7 +28,8 @@ struct Report {
                 "| \(batch.background) active, \(Int(batch.rate))/s\(number) | \(batch.granted)/\(batch.requests) | \(fmt(batch.timeToGrant.p50, 2)) | "
                     + "\(fmt(batch.timeToGrant.p99, 2)) | \(fmt(floor.p50, 2)) / \(fmt(floor.p99, 2)) | "
                     + "\(fmt(batch.timeToGrant.p50 / floor.p50))x | "
-                    + "\(fmt(batch.timeToGrant.p99 / floor.p99))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
+                    + "\(fmt(batch.timeToGrant.p99 / floor.p99))x | \(fmt(batch.controllerCPUPerGrantMs, 2)) | \(fmt(batch.sandboxCPUPerGrantMs, 2)) | "
+                    + "\(fmt(batch.machineCPUPerGrantMs, 2)) / \(fmt(batch.floorMachineCPUPerChainMs, 2)) | \(fmt(batch.reconcilesPerGrant, 2)) |")
         }
         lines.append("")
         if r.config.batchRepeats > 1, !r.batches.isEmpty {
