@@ -119,6 +119,9 @@ final class Bench {
             driver: driver, namespace: "floor-live", requests: Kinds.floorRequests,
             authorizationPolicies: Kinds.floorAuthorizationPolicies)
         _ = await liveFloor.measure(prefix: "warm", count: 20, rate: nil)
+        if let rate = config.rates.last {
+            for number in 1...config.batchRepeats { await floorAgainstItself(rate: rate, number: number, floor: liveFloor) }
+        }
         for background in config.backgrounds {
             guard let controller else { return }
             let namespace = "ttg-\(background)"
@@ -200,6 +203,26 @@ final class Bench {
         // watch events for a few hundred ms after the last request is gone, and the next
         // batch measures grants among `background` active ones, not that backlog.
         try await Task.sleep(for: .seconds(1))
+    }
+
+    /// The ratio's own noise: a batch laid out as `timeToGrant` lays out its slices, with floor
+    /// chains on both sides (A where the grants go, B between them). Whatever makes A's p99 differ
+    /// from B's is the machine and the method, not a controller; the same ratio for time to grant
+    /// can be read against it.
+    func floorAgainstItself(rate: Double, number: Int, floor: FloorChain) async {
+        let count = Int(rate * config.batchSeconds)
+        let perSlice = max(1, Int(rate * config.sliceSeconds))
+        var (a, b): ([Double], [Double]) = ([], [])
+        for (slice, start) in stride(from: 0, to: count, by: perSlice).enumerated() {
+            let size = min(count, start + perSlice) - start
+            a += await floor.measure(prefix: "aa-n\(number)-a\(slice)", count: size, rate: rate)
+            try? await Task.sleep(for: .milliseconds(50))  // as after a slice of grants
+            b += await floor.measure(prefix: "aa-n\(number)-b\(slice)", count: size, rate: rate)
+        }
+        let check = Results.FloorCheck(rate: rate, number: number, a: Percentiles(a), b: Percentiles(b))
+        results.floorChecks.append(check)
+        note("floor against itself, \(Int(rate))/s, batch \(number): p99 \(fmt(check.a.p99, 2)) against \(fmt(check.b.p99, 2)) ms")
+        try? await Task.sleep(for: .seconds(1))
     }
 
     /// Stops the controller, files one more request, starts it again: spawn -> that grant's

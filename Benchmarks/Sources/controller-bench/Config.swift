@@ -82,6 +82,14 @@ struct Results: Codable {
         /// Controller + sandbox + driver CPU per grant in the batch's own slices.
         var machineCPUPerGrantMs: Double { controllerCPUPerGrantMs + sandboxCPUPerGrantMs + driverCPUPerGrantMs }
     }
+    /// A batch of floor chains laid out as a time-to-grant batch, floor chains on both sides.
+    struct FloorCheck: Codable {
+        var rate: Double
+        var number: Int
+        /// The chains where a batch's grants go, and those between them.
+        var a: Percentiles
+        var b: Percentiles
+    }
     struct Floor: Codable {
         var rate: Double?
         var toActive: Percentiles
@@ -118,6 +126,7 @@ struct Results: Codable {
     var loadAfter = ""
     var floors: [Floor] = []
     var batches: [Batch] = []
+    var floorChecks: [FloorCheck] = []
     var callsPerExpiry: [String: Double] = [:]
     var revokes: [Revoke] = []
     var steps: [Step] = []

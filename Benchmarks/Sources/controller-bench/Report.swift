@@ -36,6 +36,10 @@ struct Report {
             lines.append(contentsOf: ratios(r.batches, repeats: r.config.batchRepeats))
             lines.append("")
         }
+        if !r.floorChecks.isEmpty {
+            lines.append(contentsOf: floorChecks(r.floorChecks))
+            lines.append("")
+        }
         if let batch = r.batches.first {
             lines.append("API calls per grant (0 active, \(Int(batch.rate))/s): " + Self.calls(batch.callsPerGrant))
         }
@@ -84,6 +88,22 @@ struct Report {
             }
             lines.append("| \(background) active | " + cells.joined(separator: " | ") + " |")
         }
+        return lines
+    }
+
+    /// The floor against itself (the ratio's own noise), each batch and the median (min-max).
+    func floorChecks(_ checks: [Results.FloorCheck]) -> [String] {
+        var lines = [
+            "| floor against itself, chains where the grants go (A) and between them (B) | A p50 / p99 | B p50 / p99 | A p99 / B p99 |",
+            "| --- | --- | --- | --- |",
+        ]
+        for check in checks {
+            lines.append(
+                "| \(Int(check.rate))/s, #\(check.number) | \(fmt(check.a.p50, 2)) / \(fmt(check.a.p99, 2)) | "
+                    + "\(fmt(check.b.p50, 2)) / \(fmt(check.b.p99, 2)) | \(fmt(check.a.p99 / check.b.p99))x |")
+        }
+        let ratios = Percentiles(checks.map { $0.a.p99 / $0.b.p99 })
+        lines.append("| median (min-max) | | | \(fmt(ratios.p50))x (\(fmt(ratios.min))-\(fmt(ratios.max))x) |")
         return lines
     }
 
