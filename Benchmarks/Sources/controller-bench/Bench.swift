@@ -44,6 +44,8 @@ final class Bench {
     let driver: Driver
     var controller: ControllerProcess?
     var runs = 0
+    /// Floor namespaces made so far (`floor-live-<n>`, one per batch).
+    var floorNamespaces = 0
     var results: Results
 
     init(config: Config, elevator: String, sandboxElevator: String, root: String, directory: String) throws {
@@ -114,13 +116,8 @@ final class Bench {
     func measureTimeToGrant() async throws {
         // The floor each batch is compared with, measured in the slices between the batch's own.
         try await driver.installFloorKinds()
-        try await driver.prepare(namespace: "floor-live", waitReady: false)
-        let liveFloor = try await FloorChain(
-            driver: driver, namespace: "floor-live", requests: Kinds.floorRequests,
-            authorizationPolicies: Kinds.floorAuthorizationPolicies)
-        _ = await liveFloor.measure(prefix: "warm", count: 20, rate: nil)
         if let rate = config.rates.last {
-            for number in 1...config.batchRepeats { await floorAgainstItself(rate: rate, number: number, floor: liveFloor) }
+            for number in 1...config.batchRepeats { await floorAgainstItself(rate: rate, number: number, floor: try await freshFloor()) }
         }
         for background in config.backgrounds {
             guard let controller else { return }
@@ -130,7 +127,7 @@ final class Bench {
                 // Each batch `config.batchRepeats` times: one slow window of the machine decides a
                 // batch's p99, so the report gives the median (min-max) of the batches beside each.
                 for number in 1...config.batchRepeats {
-                    try await timeToGrant(background: background, rate: rate, number: number, namespace: namespace, floor: liveFloor)
+                    try await timeToGrant(background: background, rate: rate, number: number, namespace: namespace, floor: try await freshFloor())
                 }
             }
             if background == config.backgrounds.last {
@@ -140,9 +137,30 @@ final class Bench {
             }
             try await driver.drop(namespace: namespace)
         }
-        // The floor's objects (about 2,000 of each kind per batch) would otherwise stay in the
-        // sandbox through the later phases.
-        try await driver.drop(namespace: "floor-live")
+        // The last floor's objects would otherwise stay in the sandbox through the later phases.
+        try await dropFloor()
+    }
+
+    /// An empty namespace for the next batch's floor chains (the last one's dropped), warmed up.
+    /// Each batch's grants are deleted before the next; the floor's chains leave finalized
+    /// requests that only a namespace's deletion removes, and until the eleventh round they
+    /// piled up (36,000 of each kind by the last batch), which slowed the floor's every write.
+    func freshFloor() async throws -> FloorChain {
+        try await dropFloor()
+        floorNamespaces += 1
+        let namespace = "floor-live-\(floorNamespaces)"
+        try await driver.prepare(namespace: namespace, waitReady: false)
+        let floor = try await FloorChain(
+            driver: driver, namespace: namespace, requests: Kinds.floorRequests, authorizationPolicies: Kinds.floorAuthorizationPolicies)
+        _ = await floor.measure(prefix: "warm", count: 20, rate: nil)
+        return floor
+    }
+
+    /// Deletes the current floor namespace, if any (not through `Driver.drop`, which also ends
+    /// the driver's watches of the batch's namespace).
+    func dropFloor() async throws {
+        guard floorNamespaces > 0 else { return }
+        _ = try await driver.client.send(Endpoint(Kinds.namespaces).delete("floor-live-\(floorNamespaces)"))
     }
 
     /// One batch at `rate` among `background` active grants, in slices with the floor's chains
