@@ -12,6 +12,7 @@ import Foundation
 /// Ends when the server ends the watch, throws `KubeError` when it fails, and cancels the
 /// transfer when the consumer stops iterating or its task is cancelled.
 public struct WatchEvents<Object: Decodable & Sendable>: AsyncSequence, Sendable {
+    /// One decoded event of the watch.
     public typealias Element = WatchEvent<Object>
 
     let client: KubeClient
