@@ -12,21 +12,29 @@ import Glibc
 /// 19 MiB of such free heap resident for good (40.7 MB taken from the system for 20.3 MB in use;
 /// anonymous RSS 40.3 MiB, 22.7 MiB with the threshold fixed: BENCHMARKS.md, "Controller", third
 /// round). The cost is one mmap and munmap per large buffer, which the first LIST page paid anyway.
+///
+/// The trim threshold (how much free memory at the top of a heap glibc keeps before giving it
+/// back) is fixed at its default too: glibc raises it with the mmap threshold, to twice the
+/// largest block freed, and fixing the one does not lower the other. In the controller `apply()`
+/// runs before any large block is freed; fixing both makes it the same wherever it runs.
 public enum HeapTuning {
-    /// glibc's `M_MMAP_THRESHOLD` parameter of `mallopt`.
+    /// glibc's `M_TRIM_THRESHOLD` and `M_MMAP_THRESHOLD` parameters of `mallopt`.
+    static let trimThresholdParameter: Int32 = -1
     static let mmapThresholdParameter: Int32 = -3
-    /// glibc's default threshold, kept fixed instead of rising.
+    /// glibc's default thresholds, kept fixed instead of rising.
     static let mmapThreshold: Int32 = 128 * 1024
+    static let trimThreshold: Int32 = 128 * 1024
 
-    /// Fixes the mmap threshold at `mmapThreshold`; false where the C library has no `mallopt`
-    /// (not glibc), which changes nothing else.
+    /// Fixes the mmap and trim thresholds at glibc's defaults; false where the C library has no
+    /// `mallopt` (not glibc), which changes nothing else.
     @discardableResult
     public static func apply() -> Bool {
         #if canImport(Glibc)
         // Looked up rather than declared: Swift's Glibc module does not import <malloc.h>.
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         guard let symbol = dlsym(nil, "mallopt") else { return false }
-        return unsafeBitCast(symbol, to: Mallopt.self)(mmapThresholdParameter, mmapThreshold) == 1
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        return mallopt(mmapThresholdParameter, mmapThreshold) == 1 && mallopt(trimThresholdParameter, trimThreshold) == 1
         #else
         return false
         #endif
