@@ -46,6 +46,8 @@ final class Bench {
     var runs = 0
     /// Floor namespaces made so far (`floor-live-<n>`, one per batch).
     var floorNamespaces = 0
+    /// The current floor namespace.
+    var floorNamespace: String { "floor-live-\(floorNamespaces)" }
     var results: Results
 
     init(config: Config, elevator: String, sandboxElevator: String, root: String, directory: String) throws {
@@ -148,10 +150,9 @@ final class Bench {
     func freshFloor() async throws -> FloorChain {
         try await dropFloor()
         floorNamespaces += 1
-        let namespace = "floor-live-\(floorNamespaces)"
-        try await driver.prepare(namespace: namespace, waitReady: false)
+        try await driver.prepare(namespace: floorNamespace, waitReady: false)
         let floor = try await FloorChain(
-            driver: driver, namespace: namespace, requests: Kinds.floorRequests, authorizationPolicies: Kinds.floorAuthorizationPolicies)
+            driver: driver, namespace: floorNamespace, requests: Kinds.floorRequests, authorizationPolicies: Kinds.floorAuthorizationPolicies)
         _ = await floor.measure(prefix: "warm", count: 20, rate: nil)
         return floor
     }
@@ -160,7 +161,19 @@ final class Bench {
     /// the driver's watches of the batch's namespace).
     func dropFloor() async throws {
         guard floorNamespaces > 0 else { return }
-        _ = try await driver.client.send(Endpoint(Kinds.namespaces).delete("floor-live-\(floorNamespaces)"))
+        _ = try await driver.client.send(Endpoint(Kinds.namespaces).delete(floorNamespace))
+    }
+
+    /// A batch of `count` at `rate` cut into slices of `config.sliceSeconds`: the layout that
+    /// `timeToGrant` and `floorAgainstItself` share, so the two stay comparable.
+    func slices(of count: Int, rate: Double) -> [Range<Int>] {
+        let perSlice = max(1, Int(rate * config.sliceSeconds))
+        return stride(from: 0, to: count, by: perSlice).map { $0..<min(count, $0 + perSlice) }
+    }
+
+    /// CPU seconds so far of the controller, the sandbox and this driver.
+    func machineCPU(_ controller: ControllerProcess) -> MachineCPU {
+        MachineCPU(controller: controller.cpu, sandbox: cpuSeconds(sandbox.pid), driver: cpuSeconds(getpid()))
     }
 
     /// One batch at `rate` among `background` active grants, in slices with the floor's chains
@@ -172,31 +185,28 @@ final class Bench {
         // Slices of the batch, each followed by as many floor chains at the same rate, so
         // that the two sides of the ratio meet the same machine (BENCHMARKS.md, "Controller",
         // eighth round). Counters and CPU are summed over the batch's own slices only.
-        let perSlice = max(1, Int(rate * config.sliceSeconds))
-        var (failed, controllerCPU, serverCPU, driverCPU) = (0, 0.0, 0.0, 0.0)
+        var failed = 0
         // The whole machine's CPU (controller, sandbox, this driver) on each side of the ratio:
         // the grants' side also carries the watches, so it runs the two cores closer to full.
-        var floorCPU = 0.0
+        var (grantsCPU, floorCPU) = (MachineCPU(), 0.0)
         // Read once per batch: a scrape of /metrics is work for the controller, and the floor
         // slices in between cause no reconciles (the controller does not watch their kinds).
         let reconciled = controller.reconciles()
         var counts: [String: Int] = [:]
         var floorTimes: [Double] = []
-        for (slice, start) in stride(from: 0, to: names.count, by: perSlice).enumerated() {
-            let sliceNames = Array(names[start..<min(names.count, start + perSlice)])
+        for (slice, range) in slices(of: names.count, rate: rate).enumerated() {
+            let sliceNames = Array(names[range])
             sandbox.resetCounters()
-            let (cpu, sandboxCPU, ownCPU) = (controller.cpu, cpuSeconds(sandbox.pid), cpuSeconds(getpid()))
+            let started = machineCPU(controller)
             let sliceFailed = await driver.create(sliceNames, namespace: namespace, rate: rate) { _ in "2h" }
             _ = await driver.wait(timeout: 60) { driver.observer.granted(sliceNames) == sliceNames.count - sliceFailed }
             try await Task.sleep(for: .milliseconds(50))  // the watch echoes of the last grants
             failed += sliceFailed
-            controllerCPU += controller.cpu - cpu
-            serverCPU += cpuSeconds(sandbox.pid) - sandboxCPU
-            driverCPU += cpuSeconds(getpid()) - ownCPU
+            grantsCPU += machineCPU(controller) - started
             for (key, count) in sandbox.counters() { counts[key, default: 0] += count }
-            let floorStart = controller.cpu + cpuSeconds(sandbox.pid) + cpuSeconds(getpid())
+            let floorStarted = machineCPU(controller)
             floorTimes += await liveFloor.measure(prefix: "\(prefix)-s\(slice)", count: sliceNames.count, rate: rate)
-            floorCPU += controller.cpu + cpuSeconds(sandbox.pid) + cpuSeconds(getpid()) - floorStart
+            floorCPU += (machineCPU(controller) - floorStarted).total
         }
         let granted = driver.observer.granted(names)
         var calls: [String: Double] = [:]
@@ -207,9 +217,9 @@ final class Bench {
             background: background, rate: rate, number: number, requests: names.count, granted: granted, failedCreates: failed,
             timeToGrant: Percentiles(driver.observer.timesToGrant(names)), floor: Percentiles(floorTimes),
             callsPerGrant: calls, reconcilesPerGrant: (controller.reconciles() - reconciled) / Double(max(1, granted)),
-            controllerCPUPerGrantMs: controllerCPU * 1000 / Double(max(1, granted)),
-            sandboxCPUPerGrantMs: serverCPU * 1000 / Double(max(1, granted)),
-            driverCPUPerGrantMs: driverCPU * 1000 / Double(max(1, granted)),
+            controllerCPUPerGrantMs: grantsCPU.controller * 1000 / Double(max(1, granted)),
+            sandboxCPUPerGrantMs: grantsCPU.sandbox * 1000 / Double(max(1, granted)),
+            driverCPUPerGrantMs: grantsCPU.driver * 1000 / Double(max(1, granted)),
             floorMachineCPUPerChainMs: floorCPU * 1000 / Double(max(1, floorTimes.count)))
         results.batches.append(batch)
         try? driver.observer.trace(names).write(
@@ -228,14 +238,11 @@ final class Bench {
     /// from B's is the machine and the method, not a controller; the same ratio for time to grant
     /// can be read against it.
     func floorAgainstItself(rate: Double, number: Int, floor: FloorChain) async {
-        let count = Int(rate * config.batchSeconds)
-        let perSlice = max(1, Int(rate * config.sliceSeconds))
         var (a, b): ([Double], [Double]) = ([], [])
-        for (slice, start) in stride(from: 0, to: count, by: perSlice).enumerated() {
-            let size = min(count, start + perSlice) - start
-            a += await floor.measure(prefix: "aa-n\(number)-a\(slice)", count: size, rate: rate)
+        for (slice, range) in slices(of: Int(rate * config.batchSeconds), rate: rate).enumerated() {
+            a += await floor.measure(prefix: "aa-n\(number)-a\(slice)", count: range.count, rate: rate)
             try? await Task.sleep(for: .milliseconds(50))  // as after a slice of grants
-            b += await floor.measure(prefix: "aa-n\(number)-b\(slice)", count: size, rate: rate)
+            b += await floor.measure(prefix: "aa-n\(number)-b\(slice)", count: range.count, rate: rate)
         }
         let check = Results.FloorCheck(rate: rate, number: number, a: Percentiles(a), b: Percentiles(b))
         results.floorChecks.append(check)
@@ -434,5 +441,23 @@ final class Bench {
             }
         }
         note("seeded \(to - from) finished requests in \(fmt(Date().timeIntervalSince(started))) s")
+    }
+}
+
+/// CPU seconds of the three processes of a run, or a difference of two readings.
+struct MachineCPU {
+    var controller = 0.0
+    var sandbox = 0.0
+    var driver = 0.0
+
+    /// All three together.
+    var total: Double { controller + sandbox + driver }
+
+    static func - (later: MachineCPU, earlier: MachineCPU) -> MachineCPU {
+        MachineCPU(controller: later.controller - earlier.controller, sandbox: later.sandbox - earlier.sandbox, driver: later.driver - earlier.driver)
+    }
+
+    static func += (sum: inout MachineCPU, more: MachineCPU) {
+        sum = MachineCPU(controller: sum.controller + more.controller, sandbox: sum.sandbox + more.sandbox, driver: sum.driver + more.driver)
     }
 }
