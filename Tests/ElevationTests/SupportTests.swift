@@ -9,6 +9,8 @@ import YAML
         ("90s", Int64(90_000_000_000)), ("15m", 900_000_000_000), ("1h30m", 5_400_000_000_000), ("1h", 3_600_000_000_000),
         ("1.5h", 5_400_000_000_000), ("250ms", 250_000_000), ("0", 0), ("2h45m10s", 9_910_000_000_000), ("1us", 1_000),
         ("1µs", 1_000), ("1.s", 1_000_000_000), ("10ns", 10), ("-5m", -300_000_000_000), (".5s", 500_000_000), ("1m1m", 120_000_000_000),
+        ("+5m", 300_000_000_000), ("00m", 0), ("0s", 0), ("1h0m0s", 3_600_000_000_000), ("2555555h", 9_199_998_000_000_000_000),
+        ("1h1.5m", 3_690_000_000_000), ("7ms3us2ns", 7_003_002),
     ])
     func parsesGoDurations(text: String, nanoseconds: Int64) throws {
         #expect(try GoDuration.parse(text).nanoseconds == nanoseconds)
@@ -17,6 +19,9 @@ import YAML
     @Test(arguments: [
         ("", "empty"), ("15", "has no unit"), ("15 m", "is not a unit"), ("1d", "\"d\" is not a unit"), ("m", "expected a number"),
         ("1.2.3s", "expected a number"), ("abc", "expected a number"), ("9999999999h", "292 years"),
+        // Whole numbers with ASCII units take a byte-level path: its edges end in the same errors.
+        ("2562047h", "292 years"), ("9223372036854775807ns", "292 years"), ("99999999999999999999s", "292 years"),
+        ("1hm", "\"hm\" is not a unit"), ("5m3", "has no unit"), ("5m ", "is not a unit"), ("07x", "\"x\" is not a unit"),
     ])
     func rejectsWhatGoRejects(text: String, fragment: String) {
         #expect {
@@ -39,6 +44,19 @@ import YAML
         let date = try #require(RFC3339.parse(text))
         #expect(RFC3339.format(date) == text)
         #expect(date.timeIntervalSince1970 == 1_795_603_327)
+    }
+
+    @Test func formatsAsFoundationsISO8601Formatter() {
+        // An independent reference: Foundation's formatter, in UTC, over four centuries.
+        let reference = ISO8601DateFormatter()
+        reference.timeZone = TimeZone(identifier: "UTC")
+        var generator = SystemRandomNumberGenerator()
+        let samples = [0, 1, -1, 59, 86_399, 951_782_400, 4_102_444_799, 13_569_465_600]
+            + (0..<2_000).map { _ in Double.random(in: -2_208_988_800...13_569_465_600, using: &generator).rounded(.down) }.map(Int.init)
+        for seconds in samples {
+            let date = Date(timeIntervalSince1970: TimeInterval(seconds) + (seconds >= 0 ? 0.75 : 0))
+            #expect(RFC3339.format(date) == reference.string(from: date), "at \(seconds) s")
+        }
     }
 
     @Test func readsFractionsAndOffsets() throws {
@@ -105,5 +123,16 @@ import YAML
         #expect(request.spec.specHash == "sha256:" + SHA256.hex(
             #"{"duration":"10m","policy":"payments-debug","reason":"INC-1234 stuck payouts","requester":{"groups":["payments-oncall"],"user":"alice@example.com"},"rules":[{"methods":["GET"],"paths":["\/admin\/queue"],"ports":["8080"]}],"subject":{"serviceAccount":{"name":"debugger","namespace":"tools"}}}"#
                 .replacingOccurrences(of: "\\/", with: "/")))
+    }
+}
+
+@Suite struct ASCIISearchTests {
+    @Test(arguments: [
+        ("1.5h", ".", true), ("90m", ".", false), ("/users/{id}", "{", true), ("/users/*", "}", false),
+        ("networking.istio.io/v1", "/", true), ("v1", "/", false), ("", ".", false), ("é.x", ".", true),
+    ] as [(String, Unicode.Scalar, Bool)])
+    func findsASingleASCIICharacter(text: String, character: Unicode.Scalar, found: Bool) {
+        #expect(text.containsASCII(character) == found)
+        #expect(text[...].containsASCII(character) == found)
     }
 }

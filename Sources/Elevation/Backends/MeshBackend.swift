@@ -53,7 +53,7 @@ extension MeshBackend {
     /// kind are conversions of the same objects).
     func isOne(of resources: [MeshResource], _ object: JSONValue) -> Bool {
         let apiVersion = object["apiVersion"]?.stringValue ?? ""
-        let group = apiVersion.contains("/") ? String(apiVersion.prefix { $0 != "/" }) : ""
+        let group = apiVersion.containsASCII("/") ? String(apiVersion.prefix { $0 != "/" }) : ""
         let kind = object["kind"]?.stringValue
         return resources.contains { $0.group == group && $0.kind == kind }
     }

@@ -139,7 +139,7 @@ extension AccessRule {
     func problems(field: String) -> [PolicyProblem] {
         var problems: [PolicyProblem] = []
         for (index, path) in (paths ?? []).enumerated() {
-            let templated = path.contains("{") || path.contains("}")
+            let templated = path.containsASCII("{") || path.containsASCII("}")
             if PathPattern(parsing: path) == nil || !(path.hasPrefix("/") || path.hasPrefix("*")) || templated {
                 problems.append(
                     PolicyProblem(
@@ -191,7 +191,7 @@ extension Subject {
     }
 
     static func isDNSLabel(_ text: String) -> Bool {
-        text.count <= 63 && isDNSSubdomain(text) && !text.contains(".")
+        text.count <= 63 && isDNSSubdomain(text) && !text.containsASCII(".")
     }
 
     static func isDNSSubdomain(_ text: String) -> Bool {
