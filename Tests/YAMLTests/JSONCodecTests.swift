@@ -20,6 +20,16 @@ import YAML
         #expect(String(decoding: JSONWriter.encode(value), as: UTF8.self) == expected)
     }
 
+    @Test func keysSortByTheirUTF8BytesWhateverTheirScript() {
+        // The order Go's encoding/json gives (and spec hashes depend on): byte order, prefixes first.
+        let keys = ["", "a", "ab", "aB", "Z", "é", "e", "😀", "\u{7f}", "a\u{0}", "zzzzzzzzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzzzzzzy"]
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.int(1)) }))
+        let written = String(decoding: JSONWriter.encode(object), as: UTF8.self)
+        let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let members = sorted.map { String(decoding: JSONWriter.encode(.string($0)), as: UTF8.self) + ":1" }
+        #expect(written == "{" + members.joined(separator: ",") + "}")
+    }
+
     @Test func integersAndFloatsStayApart() throws {
         #expect(try JSONParser.parse(Array("3".utf8)) == .int(3))
         #expect(try JSONParser.parse(Array("3.0".utf8)) == .double(3))

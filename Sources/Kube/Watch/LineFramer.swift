@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a byte stream into newline-terminated lines, whatever the chunk boundaries.
 ///
 /// libcurl hands over de-chunked bytes in arbitrary pieces: one piece may hold many lines, or a
@@ -20,15 +22,19 @@ public struct LineFramer: Sendable {
         buffer.append(contentsOf: chunk)
         var lines: [[UInt8]] = []
         var lineStart = 0
-        var index = scanned
-        while index < buffer.count {
-            if buffer[index] == UInt8(ascii: "\n") {
-                var lineEnd = index
-                if lineEnd > lineStart, buffer[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                if lineEnd > lineStart { lines.append(Array(buffer[lineStart..<lineEnd])) }
-                lineStart = index + 1
+        buffer.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            // memchr finds the newline a word at a time: a loop over the bytes was 1.6% of the
+            // controller's instructions per grant (BENCHMARKS.md, "Controller", twelfth round).
+            var from = scanned
+            while from < bytes.count, let found = memchr(base + from, 0x0A, bytes.count - from) {
+                let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                var lineEnd = newline
+                if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                if lineEnd > lineStart { lines.append(Array(bytes[lineStart..<lineEnd])) }
+                lineStart = newline + 1
+                from = lineStart
             }
-            index += 1
         }
         if lineStart > 0 { buffer.removeFirst(lineStart) }
         scanned = buffer.count
