@@ -34,8 +34,8 @@ extension Reconciler {
             let patch = OwnershipPatch(metadata: .init(ownerReferences: references, resourceVersion: approval.metadata.resourceVersion))
             do {
                 _ = try await client.patch(
-                    JSONValue.self, ApprovalObject.resourceType, name: approval.metadata.name ?? "",
-                    namespace: approval.metadata.namespace, .merge, try JSONEncoder().encode(patch))
+                    JSONValue.self, ApprovalObject.resourceType, name: approval.name ?? "",
+                    namespace: approval.namespace, .merge, try JSONEncoder().encode(patch))
             } catch KubeError.notFound, KubeError.conflict {
                 continue
             } catch KubeError.forbidden(let message) {
@@ -56,14 +56,14 @@ extension Reconciler {
     /// The reference an approval of `request` carries: the request's identity, nothing more.
     static func ownerReference(of request: RequestObject) -> OwnerReference {
         OwnerReference(
-            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: request.metadata.name ?? "",
-            uid: request.metadata.uid ?? "")
+            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: request.name ?? "",
+            uid: request.uid ?? "")
     }
 
     /// Whether `approval` is bound to `request` (same namespace, its name, its uid) and lacks `owner`.
     static func needsOwner(_ approval: ApprovalObject, owner: OwnerReference, request: RequestObject) -> Bool {
         guard !owner.uid.isEmpty, approval.value.spec.requestUID == owner.uid, approval.value.spec.request == owner.name,
-            approval.metadata.namespace == request.metadata.namespace
+            approval.namespace == request.namespace
         else { return false }
         return !(approval.metadata.ownerReferences ?? []).contains { $0.uid == owner.uid }
     }

@@ -99,6 +99,9 @@ extension ElevationKind {
         ObjectIdentity(namespace: metadata.namespace, name: metadata.name, resourceVersion: metadata.resourceVersion)
     }
 
+    /// The Elevation metadata's uid.
+    public var derivedUID: String? { metadata.uid }
+
     public var derivedMetadata: Kube.ObjectMeta? {
         var kube = Kube.ObjectMeta(name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations)
         kube.uid = metadata.uid

@@ -106,15 +106,15 @@ final class Caches: Sendable {
     /// namespace; every policy for an object of the mesh root namespace; for a cluster-scoped
     /// object (a Namespace), those of the namespace it names.
     func policyKeys(concerning object: MeshObject, rootNamespace: String) -> [String] {
-        let namespace = object.metadata.namespace ?? object.metadata.name ?? ""
+        let namespace = object.namespace ?? object.name ?? ""
         return policies.store.list()
-            .filter { namespace == rootNamespace || $0.metadata.namespace == namespace }
+            .filter { namespace == rootNamespace || $0.namespace == namespace }
             .map { Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: $0) }
     }
 
     /// The key of the request an approval names.
     func requestKey(forApproval approval: ApprovalObject) -> String {
-        "\(approval.metadata.namespace ?? "")/\(approval.value.spec.request)"
+        "\(approval.namespace ?? "")/\(approval.value.spec.request)"
     }
 
     /// The requests filed under `policy`.
@@ -157,7 +157,7 @@ final class Caches: Sendable {
     /// `decide` reads other requests only for these, so it decides as with every request of the
     /// namespace, without a reconcile costing time in proportion to the namespace's grants.
     func relatedGrants(of request: RequestObject, policy: ElevationPolicy?) -> [ElevationRequest] {
-        let namespace = request.metadata.namespace ?? ""
+        let namespace = request.namespace ?? ""
         var related: [RequestObject] = []
         if let limits = policy?.spec, (limits.maxActiveGrants ?? 0) > 0 || (limits.maxActivePerRequester ?? 0) > 0 {
             related += requests.store.byIndex(Self.activeByPolicy, "\(namespace)/\(request.value.spec.policy)")
@@ -166,7 +166,7 @@ final class Caches: Sendable {
             related.append(target)
         }
         related += requests.store.byIndex(Self.byExtends, "\(namespace)/\(request.value.metadata.name)")
-        var seen: Set<String> = [request.metadata.uid ?? ""]
-        return related.filter { seen.insert($0.metadata.uid ?? "").inserted }.map(\.value)
+        var seen: Set<String> = [request.uid ?? ""]
+        return related.filter { seen.insert($0.uid ?? "").inserted }.map(\.value)
     }
 }

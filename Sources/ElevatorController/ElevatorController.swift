@@ -211,12 +211,12 @@ public final class ElevatorController: Service, Sendable {
             // A policy seen for the first time (every policy at a start) changes nothing for the
             // requests already decided under it: each keeps the priority of its own state, so a
             // start does not turn 10,000 settled grants into normal work.
-            await enqueueByState(caches.requests(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+            await enqueueByState(caches.requests(forPolicy: new.namespace ?? "", new.name ?? ""))
         case .updated(_, let new):
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
-            await enqueue(caches.requestKeys(forPolicy: new.metadata.namespace ?? "", new.metadata.name ?? ""))
+            await enqueue(caches.requestKeys(forPolicy: new.namespace ?? "", new.name ?? ""))
         case .deleted(let old):
-            await enqueue(caches.requestKeys(forPolicy: old.metadata.namespace ?? "", old.metadata.name ?? ""))
+            await enqueue(caches.requestKeys(forPolicy: old.namespace ?? "", old.name ?? ""))
         }
     }
 

@@ -82,7 +82,7 @@ final class Reconciler: Sendable {
         let deleting = object.metadata.deletionTimestamp != nil
         let finalizers = object.metadata.finalizers ?? []
         let request = object.value
-        let namespace = object.metadata.namespace ?? ""
+        let namespace = object.namespace ?? ""
         let time = now()
         let plan: Plan
         if !deleting, !request.phase.isTerminal, !finalizers.contains(Self.finalizer) {
@@ -105,7 +105,7 @@ final class Reconciler: Sendable {
             return Review(at: time.addingTimeInterval(0.2), isExpiry: false)
         }
 
-        let uid = object.metadata.uid ?? ""
+        let uid = object.uid ?? ""
         let alreadyWithdrawn = withdrawn.withLock { $0[key].flatMap { $0.uid == uid ? $0.names : nil } } ?? []
         if decision.grant == nil, request.phase == .active, alreadyWithdrawn.isEmpty {
             // Revoke first: access ends with the delete, so a burst of expiries deletes every
@@ -117,7 +117,7 @@ final class Reconciler: Sendable {
                 if decision.events.contains(where: { $0.reason == "Expired" }), let expiresAt = request.status?.expiresAt {
                     metrics.expiryToDeletion.record(.milliseconds(Int64(max(0, now().timeIntervalSince(expiresAt)) * 1000)))
                 }
-                let names = Set(existing.compactMap(\.metadata.name))
+                let names = Set(existing.compactMap(\.name))
                 withdrawn.withLock { $0[key] = (uid, names) }
                 return Review(at: time, isExpiry: false)
             }
@@ -190,7 +190,7 @@ final class Reconciler: Sendable {
     /// the grant's round trips when the plan runs during one.
     private func plan(_ object: RequestObject, key: String, at time: Date, encodingWrites: Bool) -> Plan {
         let request = object.value
-        let namespace = object.metadata.namespace ?? ""
+        let namespace = object.namespace ?? ""
         let environment = DecisionEnvironment(
             identityVerified: identityVerified.withLock { $0 },
             meshObjects: caches.guardObjects(namespace: namespace, rootNamespace: options.mesh.meshRootNamespace),
@@ -207,16 +207,16 @@ final class Reconciler: Sendable {
     /// Writes the grant's objects (putting back what someone changed), or deletes them all
     /// (except those named in `skipping`: deleted by the first pass of this withdrawal).
     private func applyMesh(_ decision: Decision, object: RequestObject, skipping deleted: Set<String> = []) async throws {
-        let uid = object.metadata.uid ?? ""
+        let uid = object.uid ?? ""
         let existing = caches.meshObjects(ofRequestUID: uid)
         guard decision.grant != nil else {
-            for stale in existing where !deleted.contains(stale.metadata.name ?? "") { try await writer.delete(stale) }
+            for stale in existing where !deleted.contains(stale.name ?? "") { try await writer.delete(stale) }
             // Objects the status lists that the cache has not seen yet (granted moments ago). Once
             // the request was already finished they were deleted then; the sweep covers the rest.
             guard object.value.status?.phase?.isTerminal != true else { return }
-            let cachedNames = Set(existing.compactMap(\.metadata.name)).union(deleted)
+            let cachedNames = Set(existing.compactMap(\.name)).union(deleted)
             for reference in object.value.status?.grant ?? [] where !cachedNames.contains(reference.name) {
-                try await writer.deleteIfOwned(reference, namespace: object.metadata.namespace ?? "", requestUID: uid)
+                try await writer.deleteIfOwned(reference, namespace: object.namespace ?? "", requestUID: uid)
             }
             return
         }
@@ -226,7 +226,7 @@ final class Reconciler: Sendable {
             let name = desired["metadata"]?["name"]?.stringValue
             let kind = desired["kind"]?.stringValue ?? "object"
             let current = existing.first {
-                $0.metadata.name == name && $0.value.kind == desired["kind"]?.stringValue
+                $0.name == name && $0.value.kind == desired["kind"]?.stringValue
                     && $0.value.apiVersion == desired["apiVersion"]?.stringValue
             }
             let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend, confirmMissing: !freshGrant)
@@ -241,7 +241,7 @@ final class Reconciler: Sendable {
             }
         }
         let wanted = Set(decision.meshObjects.map { [$0["apiVersion"]?.stringValue, $0["kind"]?.stringValue, $0["metadata"]?["name"]?.stringValue] })
-        for stale in existing where !wanted.contains([stale.value.apiVersion, stale.value.kind, stale.metadata.name]) {
+        for stale in existing where !wanted.contains([stale.value.apiVersion, stale.value.kind, stale.name]) {
             try await writer.delete(stale)
         }
     }
@@ -249,7 +249,7 @@ final class Reconciler: Sendable {
     /// The earliest `expires-at` of the cached mesh objects of a request whose status is not
     /// Active yet: a grant an earlier attempt wrote before it died (see `DecisionEnvironment`).
     private func grantWrittenUntil(_ object: RequestObject) -> Date? {
-        guard object.value.phase == .pending, let uid = object.metadata.uid else { return nil }
+        guard object.value.phase == .pending, let uid = object.uid else { return nil }
         return caches.meshObjects(ofRequestUID: uid).compactMap(\.value.expiresAt).min()
     }
 
@@ -280,8 +280,8 @@ final class Reconciler: Sendable {
     private func writeStatus(_ body: Data, of object: RequestObject) async throws -> RequestObject {
         let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
             try await client.patchStatus(
-                RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-                namespace: object.metadata.namespace, body, known: cachedVersion)
+                RequestObject.self, RequestObject.resourceType, name: object.name ?? "",
+                namespace: object.namespace, body, known: cachedVersion)
         }
         written.remember(updated)
         return updated
@@ -297,8 +297,8 @@ final class Reconciler: Sendable {
         ])
         let updated = try await ownWrites.write(Self.identity(of: object), version: \.metadata.resourceVersion) {
             try await client.patch(
-                RequestObject.self, RequestObject.resourceType, name: object.metadata.name ?? "",
-                namespace: object.metadata.namespace, .merge, Data(JSONWriter.encode(patch)), known: cachedVersion)
+                RequestObject.self, RequestObject.resourceType, name: object.name ?? "",
+                namespace: object.namespace, .merge, Data(JSONWriter.encode(patch)), known: cachedVersion)
         }
         written.remember(updated)
         return updated
@@ -312,15 +312,15 @@ final class Reconciler: Sendable {
         guard time >= due else { return due }
         do {
             try await client.delete(
-                RequestObject.resourceType, name: object.metadata.name ?? "", namespace: object.metadata.namespace,
-                options: DeleteOptions(preconditionUID: object.metadata.uid))
+                RequestObject.resourceType, name: object.name ?? "", namespace: object.namespace,
+                options: DeleteOptions(preconditionUID: object.uid))
         } catch KubeError.notFound {}
         return nil
     }
 
     private func reportIgnored(_ ignored: [IgnoredApproval], of object: RequestObject) async {
         for item in ignored {
-            let id = "\(object.metadata.uid ?? "")/\(item.approval)"
+            let id = "\(object.uid ?? "")/\(item.approval)"
             let isNew = reportedIgnored.withLock { $0.insert(id).inserted }
             guard isNew else { continue }
             let note = "ElevationApproval \(item.approval): \(item.message)"
@@ -352,8 +352,8 @@ final class Reconciler: Sendable {
 
     private static func reference(_ object: RequestObject) -> Kube.ObjectReference {
         Kube.ObjectReference(
-            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: object.metadata.name,
-            namespace: object.metadata.namespace, uid: object.metadata.uid)
+            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", name: object.name,
+            namespace: object.namespace, uid: object.uid)
     }
 
     /// Runs `publish`; Events are best-effort, failures are logged. A transient failure (429,
@@ -387,7 +387,7 @@ final class Reconciler: Sendable {
     private func freshest(_ key: String) -> RequestObject? {
         guard let cached = caches.requests.store.get(key) else { return nil }
         let mine = written.latest(key)
-        guard let mine, mine.metadata.uid == cached.metadata.uid,
+        guard let mine, mine.uid == cached.uid,
             let own = mine.metadata.resourceVersion.flatMap(Int.init),
             let seen = cached.metadata.resourceVersion.flatMap(Int.init), own > seen
         else {
@@ -402,7 +402,7 @@ final class Reconciler: Sendable {
     /// How `OwnWrites` names a request.
     static func identity(of object: RequestObject) -> OwnWrites.Identity {
         OwnWrites.Identity(
-            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", namespace: object.metadata.namespace,
-            name: object.metadata.name)
+            apiVersion: ElevationAPI.apiVersion, kind: "ElevationRequest", namespace: object.namespace,
+            name: object.name)
     }
 }
