@@ -111,8 +111,9 @@ public struct GoDuration: Hashable, Comparable, Sendable, CustomStringConvertibl
             }
             let (product, overflow1) = number.multipliedReportingOverflow(by: scale)
             let (sum, overflow2) = total.addingReportingOverflow(product)
-            // Past Go's limit (or Int64's) the full reader gives the error.
-            guard !overflow1, !overflow2, sum < 9_200_000_000_000_000_000 else { return nil }
+            // Near Go's limit of about 292 years the full reader decides (its limit is on the
+            // sum as a `Double`), and past it gives the error.
+            guard !overflow1, !overflow2, sum < 9_000_000_000_000_000_000 else { return nil }
             total = sum
         }
         return GoDuration(nanoseconds: total)
