@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests" / "e2e"))
@@ -34,9 +33,9 @@ GROUP, VERSION, NAMESPACE = "elevator.dev", "v1alpha1", reliability_support.NAME
 BASE_GRANTS = 20
 
 
-def stripped(binary, folder):
-    """A copy of `binary` without debug information."""
-    copy = folder / (pathlib.Path(binary).name + "-" + str(abs(hash(binary))) + ".nodebug")
+def stripped(binary, folder, number):
+    """A copy of `binary` without debug information (`number`: binaries of the same name apart)."""
+    copy = folder / f"{number}-{pathlib.Path(binary).name}.nodebug"
     subprocess.run(["objcopy", "--strip-debug", binary, str(copy)], check=True)
     return copy
 
@@ -54,13 +53,7 @@ def run(binary, sandbox_binary, grants, rate, out):
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(binary), "controller",
              "--kubeconfig", cluster.box.kubeconfig], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        def ready():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{probe}/readyz", timeout=1) as answer:
-                    return answer.status == 200
-            except OSError:
-                return False
-        if not sandbox_support.wait_until(ready, timeout=180, interval=0.2):
+        if not reliability_support.wait_ready(probe, timeout=180, interval=0.2):
             sys.exit(f"the controller under valgrind was not ready within 180 s; see {work}/controller.stderr")
         time.sleep(2)
         config.load_kube_config(cluster.box.kubeconfig)
@@ -103,8 +96,8 @@ def main():
     folder = pathlib.Path(tempfile.mkdtemp(prefix="instructions-"))
     print(f"callgrind files in {folder}")
     sandbox_binary = os.environ.get("ELEVATOR_SANDBOX_BIN", arguments.binaries[0])
-    for binary in arguments.binaries:
-        copy = stripped(binary, folder)
+    for number, binary in enumerate(arguments.binaries):
+        copy = stripped(binary, folder, number)
         totals = [run(copy, sandbox_binary, count, arguments.rate, folder / f"{copy.name}.{count}.callgrind")
                   for count in (BASE_GRANTS, BASE_GRANTS + arguments.grants)]
         print(f"{binary}: {totals[0]:,} instructions with {BASE_GRANTS} grants, {totals[1]:,} with "

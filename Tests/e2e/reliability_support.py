@@ -220,6 +220,17 @@ class Proxy:
         self.listener.close()
 
 
+def wait_ready(probe_port, timeout=20, interval=0.05):
+    """Whether a controller's `/readyz` on `probe_port` answers 200 within `timeout` seconds."""
+    def probe():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{probe_port}/readyz", timeout=1) as answer:
+                return answer.status == 200
+        except OSError:
+            return False
+    return wait_until(probe, timeout=timeout, interval=interval)
+
+
 def free_port():
     """A port on 127.0.0.1 nothing listens on right now (the kernel's pick, not a guess)."""
     return free_ports(1)[0]
@@ -283,13 +294,7 @@ class Controller:
             self.audit.append((arrived, record, incarnation))
 
     def ready(self, timeout=20):
-        def probe():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.probe_port}/readyz", timeout=1) as answer:
-                    return answer.status == 200
-            except OSError:
-                return False
-        return wait_until(probe, timeout=timeout, interval=0.05)
+        return wait_ready(self.probe_port, timeout=timeout)
 
     def alive(self):
         return self.process is not None and self.process.poll() is None
