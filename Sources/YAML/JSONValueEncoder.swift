@@ -1,4 +1,5 @@
-/// Encodes `Encodable` values into a `JSONValue`, the inverse of `JSONValueDecoder`.
+/// Encodes `Encodable` values into a `JSONValue`, the inverse of `JSONValueDecoder`, or straight
+/// into the compact JSON text `JSONWriter` would write for that value.
 ///
 /// Optionals encoded with `encodeIfPresent` (what synthesized conformances do) are omitted, as
 /// Kubernetes' `omitempty` fields are. Non-finite floats are refused, because JSON cannot hold them.
@@ -9,8 +10,30 @@ public struct JSONValueEncoder: Sendable {
     /// Encodes `value`.
     /// - Throws: `YAMLError.encoding` with the field path of a value JSON cannot hold.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
+        try encoded(value).value
+    }
+
+    /// The compact JSON text of `value`, byte for byte `JSONWriter.encode(try encode(value))`
+    /// (keys sorted by their UTF-8 bytes): written by the value itself when it is
+    /// `JSONTextEncodable`, otherwise from the encoder's slots without building a `JSONValue`.
+    /// - Throws: `YAMLError.encoding` with the field path of a value JSON cannot hold.
+    public func encodeJSON<T: Encodable>(_ value: T) throws -> [UInt8] {
+        if let writable = value as? any JSONTextEncodable {
+            var text = JSONText()
+            try writable.writeJSON(into: &text)
+            return text.bytes
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        try encoded(value).write(into: &out)
+        return out
+    }
+
+    private func encoded<T: Encodable>(_ value: T) throws -> EncodedSlot {
         do {
-            return try ValueEncoder.encode(value, codingPath: [])
+            let slot = EncodedSlot()
+            try ValueEncoder.encode(value, into: slot, codingPath: [])
+            return slot
         } catch let error as EncodingError {
             guard case .invalidValue(_, let context) = error else { throw error }
             throw YAMLError.encoding(path: context.codingPath.renderedPath, message: context.debugDescription)
@@ -20,22 +43,112 @@ public struct JSONValueEncoder: Sendable {
 
 /// What an encoder or container has written so far; classes so nested containers can keep
 /// writing into their parent after they are handed out, as the `Encoder` protocol requires.
+///
+/// An object's members and an array's elements are stored properties changed in place: held in
+/// an enum's payload, each member added copied the payload out and back in.
 final class EncodedSlot {
-    enum Content {
-        case empty
-        case value(JSONValue)
-        case object([String: EncodedSlot])
-        case array([EncodedSlot])
+    enum Kind { case empty, value, object, array }
+
+    private(set) var kind = Kind.empty
+    /// What `.value` holds.
+    private var scalar = JSONValue.null
+    /// An object's keys in the order they were first written, beside `children`.
+    private var keys: [String] = []
+    /// An object's members (beside `keys`) or an array's elements.
+    private(set) var children: [EncodedSlot] = []
+    /// Where each key is in `keys`, once there are too many for a scan (a status or an Event
+    /// has about ten).
+    private var index: [String: Int]?
+
+    /// Holds `value` instead of whatever it held.
+    func set(_ value: JSONValue) {
+        if kind != .empty { clear() }
+        kind = .value
+        scalar = value
     }
 
-    var content: Content = .empty
+    /// Holds nothing again.
+    func clear() {
+        kind = .empty
+        scalar = .null
+        keys = []
+        children = []
+        index = nil
+    }
+
+    /// Becomes an object, unless it is one (an array or a value is dropped).
+    func becomeObject() {
+        guard kind != .object else { return }
+        clear()
+        kind = .object
+    }
+
+    /// Becomes an array, unless it is one (an object or a value is dropped).
+    func becomeArray() {
+        guard kind != .array else { return }
+        clear()
+        kind = .array
+    }
+
+    /// The slot of object member `key`, added if it is not there yet.
+    func member(_ key: String) -> EncodedSlot {
+        if let index {
+            if let position = index[key] { return children[position] }
+        } else if let position = keys.firstIndex(of: key) {
+            return children[position]
+        }
+        let child = EncodedSlot()
+        keys.append(key)
+        children.append(child)
+        if index != nil {
+            index?[key] = keys.count - 1
+        } else if keys.count > 16 {
+            index = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+        }
+        return child
+    }
+
+    /// A new last element of the array.
+    func appendElement() -> EncodedSlot {
+        let child = EncodedSlot()
+        children.append(child)
+        return child
+    }
 
     var value: JSONValue {
-        switch content {
+        switch kind {
         case .empty: return .object([:])
-        case .value(let value): return value
-        case .object(let members): return .object(members.mapValues(\.value))
-        case .array(let elements): return .array(elements.map(\.value))
+        case .value: return scalar
+        case .array: return .array(children.map(\.value))
+        case .object:
+            var members: [String: JSONValue] = Dictionary(minimumCapacity: keys.count)
+            for (key, child) in zip(keys, children) { members[key] = child.value }
+            return .object(members)
+        }
+    }
+
+    /// Appends the JSON text of what was written, as `JSONWriter.write(value, into:)` would.
+    func write(into out: inout [UInt8]) {
+        switch kind {
+        case .empty: out.append(contentsOf: "{}".utf8)
+        case .value: JSONWriter.write(scalar, into: &out)
+        case .array:
+            out.append(UInt8(ascii: "["))
+            for (position, element) in children.enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                element.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object:
+            // Sorted by the keys' UTF-8 bytes, as `JSONWriter` sorts.
+            out.append(UInt8(ascii: "{"))
+            for (position, member) in keys.indices.sorted(by: { JSONWriter.precedes(keys[$0], keys[$1]) }).enumerated() {
+                if position > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.writeString(keys[member], into: &out)
+                out.append(UInt8(ascii: ":"))
+                children[member].write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 }
@@ -45,20 +158,23 @@ struct ValueEncoder: Encoder {
     let codingPath: [any CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    static func encode<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONValue {
-        if let json = value as? JSONValue { return json }
-        let slot = EncodedSlot()
+    /// Encodes `value` into `slot` (which holds nothing yet). Nested values are written into the
+    /// slot tree rather than each turned into a `JSONValue` of its own.
+    static func encode<T: Encodable>(_ value: T, into slot: EncodedSlot, codingPath: [any CodingKey]) throws {
+        if let json = value as? JSONValue {
+            slot.set(json)
+            return
+        }
         try value.encode(to: ValueEncoder(slot: slot, codingPath: codingPath))
-        return slot.value
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = slot.content {} else { slot.content = .object([:]) }
+        slot.becomeObject()
         return KeyedEncodingContainer(KeyedEncoder<Key>(slot: slot, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = slot.content {} else { slot.content = .array([]) }
+        slot.becomeArray()
         return UnkeyedEncoder(slot: slot, codingPath: codingPath)
     }
 
@@ -66,15 +182,15 @@ struct ValueEncoder: Encoder {
 }
 
 extension ValueEncoder: SingleValueEncodingContainer {
-    func encodeNil() { slot.content = .value(.null) }
-    func encode(_ value: Bool) { slot.content = .value(.bool(value)) }
-    func encode(_ value: String) { slot.content = .value(.string(value)) }
+    func encodeNil() { slot.set(.null) }
+    func encode(_ value: Bool) { slot.set(.bool(value)) }
+    func encode(_ value: String) { slot.set(.string(value)) }
     func encode(_ value: Double) throws {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
                 value, .init(codingPath: codingPath, debugDescription: "\(value) cannot be represented in JSON; use a finite number"))
         }
-        slot.content = .value(.double(value))
+        slot.set(.double(value))
     }
     func encode(_ value: Float) throws { try encode(Double(value)) }
     func integer<I: FixedWidthInteger>(_ value: I) throws {
@@ -82,7 +198,7 @@ extension ValueEncoder: SingleValueEncodingContainer {
             throw EncodingError.invalidValue(
                 value, .init(codingPath: codingPath, debugDescription: "the integer \(value) does not fit 64 signed bits, the JSON integer range of Kubernetes"))
         }
-        slot.content = .value(.int(exact))
+        slot.set(.int(exact))
     }
     func encode(_ value: Int) throws { try integer(value) }
     func encode(_ value: Int8) throws { try integer(value) }
@@ -95,7 +211,8 @@ extension ValueEncoder: SingleValueEncodingContainer {
     func encode(_ value: UInt32) throws { try integer(value) }
     func encode(_ value: UInt64) throws { try integer(value) }
     func encode<T: Encodable>(_ value: T) throws {
-        slot.content = .value(try Self.encode(value, codingPath: codingPath))
+        slot.clear()
+        try Self.encode(value, into: slot, codingPath: codingPath)
     }
 }
 
@@ -106,28 +223,30 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     private func child(_ key: Key) -> EncodedSlot { child(named: key.stringValue) }
 
     private func child(named name: String) -> EncodedSlot {
-        guard case .object(var members) = slot.content else { return EncodedSlot() }
-        if let existing = members[name] { return existing }
-        // Released first, so the members are added to in place rather than copied for each key.
-        slot.content = .empty
-        let child = EncodedSlot()
-        members[name] = child
-        slot.content = .object(members)
+        // A container kept after its slot became something else writes nowhere, as before.
+        guard slot.kind == .object else { return EncodedSlot() }
+        return slot.member(name)
+    }
+
+    /// The slot of `key`, emptied: a key written again replaces what it held.
+    private func freshChild(_ key: Key) -> EncodedSlot {
+        let child = child(key)
+        child.clear()
         return child
     }
 
-    mutating func encodeNil(forKey key: Key) { child(key).content = .value(.null) }
+    mutating func encodeNil(forKey key: Key) { child(key).set(.null) }
 
     // The common scalars directly: through the generic `encode` each one paid a dynamic cast, a
     // slot and an existential container (statuses and Events are mostly strings).
-    mutating func encode(_ value: String, forKey key: Key) { child(key).content = .value(.string(value)) }
-    mutating func encode(_ value: Bool, forKey key: Key) { child(key).content = .value(.bool(value)) }
-    mutating func encode(_ value: Int, forKey key: Key) { child(key).content = .value(.int(Int64(value))) }
-    mutating func encode(_ value: Int64, forKey key: Key) { child(key).content = .value(.int(value)) }
-    mutating func encode(_ value: Int32, forKey key: Key) { child(key).content = .value(.int(Int64(value))) }
+    mutating func encode(_ value: String, forKey key: Key) { child(key).set(.string(value)) }
+    mutating func encode(_ value: Bool, forKey key: Key) { child(key).set(.bool(value)) }
+    mutating func encode(_ value: Int, forKey key: Key) { child(key).set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) { child(key).set(.int(value)) }
+    mutating func encode(_ value: Int32, forKey key: Key) { child(key).set(.int(Int64(value))) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        child(key).content = .value(try ValueEncoder.encode(value, codingPath: codingPath + [key]))
+        try ValueEncoder.encode(value, into: freshChild(key), codingPath: codingPath + [key])
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
@@ -154,29 +273,23 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
     let codingPath: [any CodingKey]
 
     var count: Int {
-        guard case .array(let elements) = slot.content else { return 0 }
-        return elements.count
+        slot.kind == .array ? slot.children.count : 0
     }
 
     private func append() -> EncodedSlot {
-        guard case .array(var elements) = slot.content else { return EncodedSlot() }
-        // Released first, so the elements are appended to in place rather than copied each time.
-        slot.content = .empty
-        let child = EncodedSlot()
-        elements.append(child)
-        slot.content = .array(elements)
-        return child
+        guard slot.kind == .array else { return EncodedSlot() }
+        return slot.appendElement()
     }
 
-    mutating func encodeNil() { append().content = .value(.null) }
-    mutating func encode(_ value: String) { append().content = .value(.string(value)) }
-    mutating func encode(_ value: Bool) { append().content = .value(.bool(value)) }
-    mutating func encode(_ value: Int) { append().content = .value(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) { append().content = .value(.int(value)) }
+    mutating func encodeNil() { append().set(.null) }
+    mutating func encode(_ value: String) { append().set(.string(value)) }
+    mutating func encode(_ value: Bool) { append().set(.bool(value)) }
+    mutating func encode(_ value: Int) { append().set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) { append().set(.int(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         let path = codingPath + [IndexKey(count)]
-        append().content = .value(try ValueEncoder.encode(value, codingPath: path))
+        try ValueEncoder.encode(value, into: append(), codingPath: path)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {

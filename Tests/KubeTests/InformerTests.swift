@@ -44,6 +44,29 @@ import Testing
         #expect(store.byIndex("holder", "b").isEmpty)
     }
 
+    /// An update is unfiled only from the index values it lost and filed under those it gained;
+    /// what it kept still finds it, at its new version, as does a relist's update.
+    @Test func updatesMoveOnlyTheIndexValuesThatChanged() {
+        let store = Store<Lease>(indexers: ["words": { ($0.spec?.holderIdentity ?? "").split(separator: " ").map(String.init) }])
+        func names(_ word: String) -> [String] { store.byIndex("words", word).map { "\($0.metadata.name ?? "")@\($0.metadata.resourceVersion ?? "")" }.sorted() }
+        store.apply(.added(lease("a", "1", holder: "x y")))
+        store.apply(.added(lease("b", "1", holder: "y")))
+        store.apply(.modified(lease("a", "2", holder: "x y")))
+        #expect(names("x") == ["a@2"])
+        #expect(names("y") == ["a@2", "b@1"])
+        store.apply(.modified(lease("a", "3", holder: "y z z")))
+        #expect(names("x").isEmpty)
+        #expect(names("y") == ["a@3", "b@1"])
+        #expect(names("z") == ["a@3"])
+        _ = store.replace(with: [lease("a", "4", holder: "w z"), lease("b", "1", holder: "y")])
+        #expect(names("y") == ["b@1"])
+        #expect(names("z") == ["a@4"])
+        #expect(names("w") == ["a@4"])
+        store.apply(.deleted(lease("a", "5", holder: "w z")))
+        #expect(names("z").isEmpty && names("w").isEmpty)
+        #expect(names("y") == ["b@1"])
+    }
+
     @Test func withFirstReadsOneIndexedObjectInPlace() {
         let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
         _ = store.replace(with: [lease("a", "1"), lease("b", "4", holder: "z"), lease("c", "1")])

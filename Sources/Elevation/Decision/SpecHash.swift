@@ -12,7 +12,7 @@ extension ElevationRequestSpec {
         if normal.breakGlass == false { normal.breakGlass = nil }
         if normal.requester.groups?.isEmpty == true { normal.requester.groups = nil }
         // Encoding these plain value types cannot fail; fall back to a description just in case.
-        let bytes = (try? JSONValueEncoder().encode(normal)).map(JSONWriter.encode) ?? Array(String(describing: normal).utf8)
+        let bytes = (try? JSONValueEncoder().encodeJSON(normal)) ?? Array(String(describing: normal).utf8)
         return "sha256:" + SHA256.hex(bytes)
     }
 }

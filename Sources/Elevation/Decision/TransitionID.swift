@@ -15,7 +15,7 @@ extension ElevationRequest {
     /// later carries the same value and a later `expiresAt`.
     public func transitionDigest(_ reason: String) -> String {
         // Encoding this plain value type cannot fail; an empty text would still be stable.
-        let status = (try? JSONValueEncoder().encode(status ?? ElevationRequestStatus())).map(JSONWriter.encode) ?? []
+        let status = (try? JSONValueEncoder().encodeJSON(status ?? ElevationRequestStatus())) ?? []
         let head = "\(metadata.uid ?? "")\n\(reason)\n\(metadata.generation ?? 0)\n"
         return String(SHA256.hex(Array(head.utf8) + status).prefix(16))
     }

@@ -26,7 +26,7 @@ extension KubeClient {
         // directly costs a fraction of going through Codable's containers.
         if let json = value as? JSONValue { return Data(JSONWriter.encode(json)) }
         do {
-            if value is any PlainJSONEncodable { return Data(JSONWriter.encode(try JSONValueEncoder().encode(value))) }
+            if value is any PlainJSONEncodable { return Data(try JSONValueEncoder().encodeJSON(value)) }
             return try JSONEncoder().encode(value)
         } catch {
             throw KubeError.decoding("the object could not be encoded: \(error)")
