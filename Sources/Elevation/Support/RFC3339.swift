@@ -97,6 +97,11 @@ public enum RFC3339 {
             + "\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2))Z"
     }
 
+    /// The decoding error's message for `text`, which is not an RFC 3339 time.
+    static func notATime(_ text: String) -> String {
+        "\"\(text)\" is not an RFC 3339 time such as 2026-11-25T10:42:07Z"
+    }
+
     /// The time of day part, `10:42:07Z`, for short human messages.
     static func timeOfDay(_ date: Date) -> String {
         String(format(date).dropFirst(11))
@@ -138,9 +143,7 @@ extension KeyedDecodingContainer {
     func decodeTimestamp(forKey key: Key) throws -> Date? {
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let date = RFC3339.parse(text) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self,
-                debugDescription: "\"\(text)\" is not an RFC 3339 time such as 2026-11-25T10:42:07Z")
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: RFC3339.notATime(text))
         }
         return date
     }

@@ -4,7 +4,7 @@ import YAML
 // The request's status and spec write their own JSON text (`JSONTextEncodable`): every grant
 // encodes its status for the patch and for the transition's digest, and its spec for the spec
 // hash. Each writer lists the same fields as the type's `Codable` conformance, in key order;
-// `JSONTextEncodingTests` checks them against it.
+// `JSONTextEncodingTests` (ElevatorControllerTests) checks them against it.
 
 extension ElevationRequestStatus: JSONTextEncodable {
     /// Writes the status as its `Codable` conformance encodes it.

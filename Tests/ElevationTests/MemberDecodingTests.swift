@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import YAML
+
+@testable import Elevation
+
+/// A request's status and Elevation's object metadata are read member by member from JSON bodies
+/// (`JSONMemberDecodable`): the result, or the error, must be what their `Decodable` conformance
+/// gives through the other decoders (the tree's `JSONValueDecoder`, Foundation's `JSONDecoder`).
+@Suite struct MemberDecodingTests {
+    static let full = #"""
+        {"phase":"Active","observedGeneration":2,"specHash":"sha256:ab",
+         "approvals":[{"approver":"bob","stage":"owners","decision":"Approve","at":"2026-11-19T10:00:00Z"}],
+         "grantedAt":"2026-11-19T10:00:01Z","expiresAt":"2026-11-19T10:09:01.5Z",
+         "grant":[{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","name":"elevator-r0"}],
+         "conditions":[{"type":"Granted","status":"True","reason":"Granted","message":"m","observedGeneration":2,
+                        "lastTransitionTime":"2026-11-19T10:00:01Z"},{"type":"Valid","status":"False"}],
+         "unknown":{"ignored":[1,2]}}
+        """#
+
+    @Test(arguments: [
+        full, "{}", #"{"phase":null,"conditions":null,"grantedAt":null,"observedGeneration":null,"grant":null}"#,
+        // errors: the same message and path both ways
+        #"{"phase":"Sleeping"}"#, #"{"phase":5}"#, #"{"observedGeneration":"2"}"#, #"{"grantedAt":"yesterday"}"#,
+        #"{"expiresAt":7}"#, #"{"specHash":false}"#, #"{"conditions":[{"status":"True"}]}"#,
+        #"{"conditions":[{"type":"T","status":"Maybe"}]}"#, #"{"conditions":[{"type":"T","status":"True","lastTransitionTime":"noon"}]}"#,
+        #"{"conditions":[{"type":"T","status":"True"},{"type":"U"}]}"#, #"{"conditions":[{"type":null,"status":"True"}]}"#,
+        #"{"conditions":[{"type":"T","status":"True","reason":null,"message":null,"observedGeneration":null,"lastTransitionTime":null}]}"#,
+        #"{"conditions":[{"type":"T","status":"True","reason":5}]}"#, #"{"conditions":[{"type":"T","status":"True","observedGeneration":"1"}]}"#,
+        #"{"conditions":[]}"#, #"{"conditions":[null]}"#, #"{"conditions":{"type":"T"}}"#,
+        #"{"grant":[{"kind":"K"}]}"#, #"{"approvals":[{"approver":"a","stage":"s","decision":"Maybe"}]}"#, #"{"approvals":{}}"#,
+    ])
+    func readingTheStatusAgreesWithDecodable(text: String) {
+        struct Object: Decodable, Equatable { var status: ElevationRequestStatus }
+        Self.expectAgreement(Object.self, Data(#"{"status":"#.utf8) + Data(text.utf8) + Data("}".utf8))
+    }
+
+    static let fullMetadata = #"""
+        {"name":"r0","namespace":"payments","uid":"u-1","resourceVersion":"42","generation":3,
+         "labels":{"app":"a"},"annotations":{"note":"x"},"finalizers":["elevator.dev/grant"],
+         "creationTimestamp":"2026-05-01T10:00:00Z","deletionTimestamp":"2026-05-01T11:00:00Z",
+         "managedFields":[{"manager":"m","operation":"Update","fieldsV1":{"f:spec":{}}}],"generateName":"r-"}
+        """#
+
+    @Test(arguments: [
+        fullMetadata, "{}", #"{"name":null,"labels":null,"finalizers":null,"generation":null,"creationTimestamp":null}"#,
+        #"{"name":5}"#, #"{"generation":"3"}"#, #"{"creationTimestamp":"yesterday"}"#, #"{"deletionTimestamp":1}"#,
+        #"{"labels":{"a":1}}"#, #"{"annotations":[]}"#, #"{"finalizers":"x"}"#, #"{"uid":{}}"#,
+    ])
+    func readingTheMetadataAgreesWithDecodable(text: String) {
+        struct Object: Decodable, Equatable { var metadata: ObjectMeta }
+        Self.expectAgreement(Object.self, Data(#"{"metadata":"#.utf8) + Data(text.utf8) + Data("}".utf8))
+    }
+
+    /// `body` read as `T` member by member (the tape) and through `Decodable` (the tree,
+    /// Foundation): the same value or the same error.
+    static func expectAgreement<T: Decodable & Equatable>(_ type: T.Type, _ body: Data) {
+        let tape = Outcome { try JSONValueDecoder().decode(T.self, fromJSON: body) }
+        let tree = Outcome { try JSONValueDecoder().decode(T.self, from: try JSONParser.parse(body)) }
+        #expect(tape == tree)
+        if case .success(let object) = tape {
+            #expect((try? JSONDecoder().decode(T.self, from: body)) == object)
+        }
+    }
+
+    enum Outcome<T: Equatable>: Equatable {
+        case success(T)
+        case failure(String)
+
+        init(_ body: () throws -> T) {
+            do { self = .success(try body()) } catch { self = .failure("\(error)") }
+        }
+    }
+
+    /// A key given twice: the last value wins both ways (Foundation's decoder differs here).
+    @Test func aRepeatedKeyKeepsItsLastValue() throws {
+        let body = Data(#"{"phase":"Pending","phase":"Active"}"#.utf8)
+        let tape = try JSONValueDecoder().decode(ElevationRequestStatus.self, fromJSON: body)
+        #expect(tape.phase == .active)
+        #expect(tape == (try JSONValueDecoder().decode(ElevationRequestStatus.self, from: try JSONParser.parse(body))))
+    }
+
+    @Test func everyFieldIsRead() throws {
+        let status = try JSONValueDecoder().decode(ElevationRequestStatus.self, fromJSON: Data(Self.full.utf8))
+        #expect(status.phase == .active && status.observedGeneration == 2 && status.specHash == "sha256:ab")
+        #expect(status.approvals?.first?.approver == "bob" && status.approvals?.first?.at == RFC3339.parse("2026-11-19T10:00:00Z"))
+        #expect(status.grantedAt == RFC3339.parse("2026-11-19T10:00:01Z"))
+        #expect(status.expiresAt == RFC3339.parse("2026-11-19T10:09:01.5Z"))
+        #expect(status.grant?.first?.name == "elevator-r0")
+        #expect(status.conditions?.map(\.type) == ["Granted", "Valid"])
+        let meta = try JSONValueDecoder().decode(ObjectMeta.self, fromJSON: Data(Self.fullMetadata.utf8))
+        #expect(meta.name == "r0" && meta.namespace == "payments" && meta.uid == "u-1" && meta.resourceVersion == "42")
+        #expect(meta.generation == 3 && meta.labels == ["app": "a"] && meta.annotations == ["note": "x"])
+        #expect(meta.finalizers == ["elevator.dev/grant"] && meta.creationTimestamp == RFC3339.parse("2026-05-01T10:00:00Z"))
+        #expect(meta.deletionTimestamp == RFC3339.parse("2026-05-01T11:00:00Z"))
+    }
+}
