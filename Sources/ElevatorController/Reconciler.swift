@@ -268,10 +268,11 @@ final class Reconciler: Sendable {
     var servedBackends: [any MeshBackend] { backends.filter(caches.serves) }
 
     /// The merge patch `{"status": ...}` for an Elevation kind's `status`, written by
-    /// `JSONValueEncoder.encodeJSON` (`JSONWriter`'s text): the statuses hold strings, integers and timestamps
-    /// their types encode as RFC 3339 strings, so the JSON is what Foundation's `JSONEncoder`
-    /// writes, which took 3% of the controller's CPU at 500 grants/s for request statuses alone
-    /// (BENCHMARKS.md, "Controller", fourth round).
+    /// `JSONValueEncoder.encodeJSON` (`JSONWriter`'s text; a request's status writes its own):
+    /// the statuses hold strings, integers and timestamps their types encode as RFC 3339
+    /// strings, so the JSON is what Foundation's `JSONEncoder` writes, which took 3% of the
+    /// controller's CPU at 500 grants/s for request statuses alone (BENCHMARKS.md, "Controller",
+    /// fourth round).
     static func statusPatch(_ status: some Encodable) throws -> Data {
         var patch = Array(#"{"status":"#.utf8)
         patch.append(contentsOf: try JSONValueEncoder().encodeJSON(status))

@@ -39,6 +39,7 @@ public struct JSONText {
         (hasMember, lastKey) = outer
     }
 
+    /// Starts member `name`: the comma before it, the quoted key and the colon.
     @usableFromInline mutating func key(_ name: StaticString) {
         assert(lastKey.map { JSONText.ascending($0, name) } ?? true, "JSON keys out of order: \(lastKey.map(String.init) ?? "") before \(name)")
         lastKey = name
@@ -46,7 +47,8 @@ public struct JSONText {
         hasMember = true
         buffer.append(UInt8(ascii: "\""))
         buffer.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        buffer.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: ":"))
     }
 
     private static func ascending(_ a: StaticString, _ b: StaticString) -> Bool {

@@ -44,8 +44,8 @@ public struct JSONValueEncoder: Sendable {
 /// What an encoder or container has written so far; classes so nested containers can keep
 /// writing into their parent after they are handed out, as the `Encoder` protocol requires.
 ///
-/// An object's members and an array's elements are stored properties changed in place: held in
-/// an enum's payload, each member added copied the payload out and back in.
+/// An object's members and an array's elements are stored properties changed in place, rather
+/// than an enum payload taken out and put back for each member added.
 final class EncodedSlot {
     enum Kind { case empty, value, object, array }
 

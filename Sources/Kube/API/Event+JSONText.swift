@@ -2,7 +2,7 @@ import YAML
 
 // An Event writes its own JSON text (`JSONTextEncodable`): the controller creates one with every
 // grant. Each writer lists the same fields as the type's `Codable` conformance, in key order;
-// `EventJSONTextTests` checks them against it.
+// `JSONTextEncodingTests` (ElevatorControllerTests) checks them against it.
 
 extension Event: JSONTextEncodable {
     /// Writes the Event as its `Codable` conformance encodes it.
