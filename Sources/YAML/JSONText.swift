@@ -100,14 +100,7 @@ public struct JSONText {
     public mutating func member(_ name: StaticString, _ values: [String: String]?) {
         guard let values else { return }
         key(name)
-        buffer.append(UInt8(ascii: "{"))
-        for (position, entry) in values.sorted(by: { JSONWriter.precedes($0.key, $1.key) }).enumerated() {
-            if position > 0 { buffer.append(UInt8(ascii: ",")) }
-            JSONWriter.writeString(entry.key, into: &buffer)
-            buffer.append(UInt8(ascii: ":"))
-            JSONWriter.writeString(entry.value, into: &buffer)
-        }
-        buffer.append(UInt8(ascii: "}"))
+        JSONWriter.writeObject(values, into: &buffer) { JSONWriter.writeString($0, into: &$1) }
     }
 
     /// A member that writes itself, omitted when nil. Inlinable, as the other generic members:

@@ -140,15 +140,7 @@ final class EncodedSlot {
             }
             out.append(UInt8(ascii: "]"))
         case .object:
-            // Sorted by the keys' UTF-8 bytes, as `JSONWriter` sorts.
-            out.append(UInt8(ascii: "{"))
-            for (position, member) in keys.indices.sorted(by: { JSONWriter.precedes(keys[$0], keys[$1]) }).enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                JSONWriter.writeString(keys[member], into: &out)
-                out.append(UInt8(ascii: ":"))
-                children[member].write(into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            JSONWriter.writeObject(zip(keys, children).lazy.map { (key: $0, value: $1) }, into: &out) { $0.write(into: &$1) }
         }
     }
 }

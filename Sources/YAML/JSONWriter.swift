@@ -27,16 +27,25 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            out.append(UInt8(ascii: "{"))
-            // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
-            for (position, member) in members.sorted(by: { precedes($0.key, $1.key) }).enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                write(member.value, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
+            writeObject(members, into: &out) { write($0, into: &$1) }
         }
+    }
+
+    /// Appends the object of `members` (a key and a value `writeValue` writes), in the order of
+    /// the keys' UTF-8 bytes: the one place that decides the canonical key order, for a
+    /// `JSONValue` here, `JSONValueEncoder.encodeJSON`'s slots and `JSONText`'s maps.
+    static func writeObject<Members: Sequence, Value>(
+        _ members: Members, into out: inout [UInt8], writeValue: (Value, inout [UInt8]) -> Void
+    ) where Members.Element == (key: String, value: Value) {
+        out.append(UInt8(ascii: "{"))
+        // Sorted as pairs: sorting the keys and looking each one up again hashed every key twice.
+        for (position, member) in members.sorted(by: { precedes($0.key, $1.key) }).enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(member.key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            writeValue(member.value, &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Whether `a` sorts before `b` by their UTF-8 bytes (`a.utf8.lexicographicallyPrecedes(b.utf8)`),

@@ -78,6 +78,11 @@ import YAML
         let tape = try JSONValueDecoder().decode(ElevationRequestStatus.self, fromJSON: body)
         #expect(tape.phase == .active)
         #expect(tape == (try JSONValueDecoder().decode(ElevationRequestStatus.self, from: try JSONParser.parse(body))))
+        // Within a condition too (read through `Condition`'s own `Decodable`, not member by member).
+        let condition = Data(#"{"conditions":[{"type":"A","status":"True","type":"B"}]}"#.utf8)
+        let read = try JSONValueDecoder().decode(ElevationRequestStatus.self, fromJSON: condition)
+        #expect(read.conditions?.map(\.type) == ["B"])
+        #expect(read == (try JSONValueDecoder().decode(ElevationRequestStatus.self, from: try JSONParser.parse(condition))))
     }
 
     @Test func everyFieldIsRead() throws {

@@ -56,18 +56,18 @@ struct ConditionMembers: JSONMemberDecodable {
 
     init() {}
 
-    /// Through a keyed container, for decoders other than the tape's.
+    /// Through `Condition`'s own `Decodable`, for what the tape does not read member by member
+    /// (an object whose keys repeat, a value that is not an object): the same condition, or the
+    /// same error.
     init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Keys.self)
-        type = try container.decodeIfPresent(String.self, forKey: .type)
-        status = try container.decodeIfPresent(Condition.Status.self, forKey: .status)
-        reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        message = try container.decodeIfPresent(String.self, forKey: .message)
-        observedGeneration = try container.decodeIfPresent(Int64.self, forKey: .observedGeneration)
-        lastTransitionTime = try container.decodeTimestamp(forKey: .lastTransitionTime)
+        let condition = try Condition(from: decoder)
+        type = condition.type
+        status = condition.status
+        reason = condition.reason
+        message = condition.message
+        observedGeneration = condition.observedGeneration
+        lastTransitionTime = condition.lastTransitionTime
     }
-
-    private enum Keys: String, CodingKey { case type, status, reason, message, observedGeneration, lastTransitionTime }
 
     mutating func decodeMember(_ member: borrowing JSONMember) throws {
         if member.is("type") {

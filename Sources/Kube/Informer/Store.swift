@@ -161,7 +161,7 @@ public final class Store<Object: KubeResource>: Sendable {
             let key = Self.key(of: object)
             return state.withLock { state in
                 guard let old = state.objects.removeValue(forKey: key)?.object else { return nil }
-                unindex(old, key: key, in: &state)
+                refile(key, from: old, to: nil, in: &state)
                 return .deleted(object)
             }
         case .bookmark, .error: return nil
@@ -178,18 +178,18 @@ public final class Store<Object: KubeResource>: Sendable {
             events.reserveCapacity(objects.count)
             for object in objects { fresh[Self.key(of: object)] = Box(object) }
             for (key, old) in state.objects where fresh[key] == nil {
-                unindex(old.object, key: key, in: &state)
+                refile(key, from: old.object, to: nil, in: &state)
                 events.append(.deleted(old.object))
             }
             for (key, box) in fresh {
                 let object = box.object
                 if let old = state.objects[key]?.object {
                     if old.identity.resourceVersion != object.identity.resourceVersion {
-                        index(object, key: key, in: &state, replacing: old)
+                        refile(key, from: old, to: object, in: &state)
                         events.append(.updated(old: old, new: object))
                     }
                 } else {
-                    index(object, key: key, in: &state)
+                    refile(key, from: nil, to: object, in: &state)
                     events.append(.added(object))
                 }
             }
@@ -206,19 +206,19 @@ public final class Store<Object: KubeResource>: Sendable {
                 return nil
             }
             state.objects[key] = Box(object)
-            index(object, key: key, in: &state, replacing: old)
+            refile(key, from: old, to: object, in: &state)
             return old.map { .updated(old: $0, new: object) } ?? .added(object)
         }
     }
 
-    /// Files `object` under its index values. An update (`old`) is unfiled only from the values
-    /// it no longer has: most updates (a status, a finalizer) keep every value, and removing and
-    /// filing each again was half of the cache's cost per event (BENCHMARKS.md, "Controller",
-    /// thirteenth round).
-    private func index(_ object: Object, key: String, in state: inout State, replacing old: Object? = nil) {
+    /// Files the object under `key` from the index values of `old` to those of `new` (nil: none,
+    /// for an object added or deleted). Only the values that changed are touched: most updates (a
+    /// status, a finalizer) keep every value, and removing and filing each again was half of the
+    /// cache's cost per event (BENCHMARKS.md, "Controller", thirteenth round).
+    private func refile(_ key: String, from old: Object?, to new: Object?, in state: inout State) {
         for (name, function) in indexers {
-            let values = function(object)
             let oldValues = old.map(function) ?? []
+            let values = new.map(function) ?? []
             if values == oldValues { continue }
             for value in oldValues where !values.contains(value) {
                 guard var keys = state.indexes[name]?.removeValue(forKey: value) else { continue }
@@ -231,15 +231,6 @@ public final class Store<Object: KubeResource>: Sendable {
                 } else {
                     state.indexes[name, default: [:]][value] = .one(key)
                 }
-            }
-        }
-    }
-
-    private func unindex(_ object: Object, key: String, in state: inout State) {
-        for (name, function) in indexers {
-            for value in function(object) {
-                guard var keys = state.indexes[name]?.removeValue(forKey: value) else { continue }
-                if keys.remove(key) { state.indexes[name]?[value] = keys }
             }
         }
     }
