@@ -17,3 +17,5 @@ CURLcode ec_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_ea
 
 CURLMcode ec_multi_setopt_long(CURLM *h, CURLMoption o, long v) { return curl_multi_setopt(h, o, v); }
 CURLMcode ec_multi_setopt_pointer(CURLM *h, CURLMoption o, void *v) { return curl_multi_setopt(h, o, v); }
+CURLMcode ec_multi_setopt_socket_callback(CURLM *h, curl_socket_callback cb) { return curl_multi_setopt(h, CURLMOPT_SOCKETFUNCTION, cb); }
+CURLMcode ec_multi_setopt_timer_callback(CURLM *h, curl_multi_timer_callback cb) { return curl_multi_setopt(h, CURLMOPT_TIMERFUNCTION, cb); }

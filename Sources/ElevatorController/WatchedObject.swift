@@ -73,14 +73,14 @@ public struct Watched<Value: WatchedKind>: KubeResource {
         return value.derivedUID
     }
 
-    private enum CodingKeys: String, CodingKey { case metadata }
-
+    /// Both reads go through single-value containers rather than a keyed container and
+    /// `Value(from:)`: the tape decoder then reads each member by member where the type can
+    /// (`JSONMemberReadable`), without a boxed container per object.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
         // Server-side apply bookkeeping and `kubectl apply`'s copy of the object are never read
         // here; a cache of thousands of objects would otherwise hold them once per object.
-        let metadata = CacheCompaction.trimmed(try container.decode(Kube.ObjectMeta.self, forKey: .metadata))
-        value = try Value(from: decoder)
+        let metadata = CacheCompaction.trimmed(try decoder.singleValueContainer().decode(MetadataMember.self).metadata)
+        value = try decoder.singleValueContainer().decode(Value.self)
         value.compact(sharing: metadata)
         kept = value.derivedMetadata == metadata ? nil : KeptMetadata(metadata)
     }
@@ -89,6 +89,24 @@ public struct Watched<Value: WatchedKind>: KubeResource {
 
     /// Whether `metadata` is derived from `value` rather than kept beside it.
     var derivesMetadata: Bool { kept == nil }
+}
+
+/// An object's `metadata`, the one member `Watched` reads as Kube metadata.
+private struct MetadataMember: JSONMemberReadable {
+    var metadata: Kube.ObjectMeta
+
+    struct Members: JSONMembers {
+        var metadata: Kube.ObjectMeta?
+
+        mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("metadata") { metadata = try member.decode(Kube.ObjectMeta.self) }
+        }
+    }
+
+    init?(members: Members) {
+        guard let metadata = members.metadata else { return nil }
+        self.metadata = metadata
+    }
 }
 
 /// Kube metadata kept beside a cached value, behind one reference (a cached object then costs

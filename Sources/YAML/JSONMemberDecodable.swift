@@ -8,11 +8,35 @@
 /// Every other decoder uses `init(from:)`; so does this one for an object whose keys repeat
 /// (the last value must win), so `decodeMember` sees each key at most once. One difference: with
 /// several wrong fields, the error names the first in document order, not in declaration order.
-public protocol JSONMemberDecodable: Decodable {
+/// A type with required fields reads itself through `JSONMemberReadable` instead.
+public protocol JSONMemberDecodable: JSONMemberReading, JSONMembers {}
+
+/// A type that reads itself member by member, one way or the other: `JSONMemberDecodable` or
+/// `JSONMemberReadable`. Conform to one of those. (The tape decoder asks the run time whether a
+/// type conforms to this one first: for a type that does not, one lookup, which scans the whole
+/// binary's conformance records, instead of two.)
+public protocol JSONMemberReading: Decodable {}
+
+/// Fields filled in one JSON member at a time (see `JSONMemberDecodable`, `JSONMemberReadable`).
+public protocol JSONMembers {
     /// A value with every field unset, which `decodeMember(_:)` fills in.
     init()
     /// Reads `member` into its field; returns without reading for a key that is not a field.
     mutating func decodeMember(_ member: borrowing JSONMember) throws
+}
+
+/// A type with required fields that reads its members into an all-optional twin, `Members`,
+/// and is made from that: the member-wise fast path of `JSONMemberDecodable` for types that
+/// `init()` cannot make (a condition without a type, a spec without a policy).
+///
+/// Contract: `init(members:)` gives what `init(from:)` decodes from the same object, and nil
+/// where `init(from:)` throws because a required key is missing (or null); the decoder then
+/// runs `init(from:)`, which throws that error. The rest is as for `JSONMemberDecodable`.
+public protocol JSONMemberReadable: JSONMemberReading {
+    /// The fields as read, each optional.
+    associatedtype Members: JSONMembers
+    /// The value, or nil when a required field is missing from `members`.
+    init?(members: Members)
 }
 
 /// One member of a JSON object, handed to `JSONMemberDecodable.decodeMember(_:)`: its key, to
@@ -79,19 +103,31 @@ public struct JSONMember: ~Copyable {
 }
 
 extension TapeDecoder {
-    /// `members.decodeMembers` as `T`, which it is (`members` is `T.self` as found by
-    /// `JSONTape.memberDecodable(_:)`). The existential is opened into a generic parameter and
-    /// the result handed back with `unsafeBitCast`: `as? T` would build a `T?`, a metadata
-    /// lookup in this unspecialised code.
-    static func decodeMembers<T>(_ members: any JSONMemberDecodable.Type, as type: T.Type, _ tape: JSONTape, _ index: Int) throws -> T {
-        func read<M: JSONMemberDecodable>(_ reader: M.Type) throws -> T {
-            unsafeBitCast(try M.decodeMembers(tape, index), to: T.self)
+    /// The object at `index` read member by member as `T`, which `reading` names (as found by
+    /// `MemberReading.of(_:)`). The existential is opened into a generic parameter and the
+    /// result handed back with `unsafeBitCast`: `as? T` would build a `T?`, a metadata lookup in
+    /// this unspecialised code.
+    static func readMembers<T: Decodable>(_ reading: MemberReading, as type: T.Type, _ tape: JSONTape, _ index: Int) throws -> T {
+        switch reading {
+        case .decodable(let members):
+            func read<M: JSONMemberDecodable>(_ reader: M.Type) throws -> T {
+                unsafeBitCast(try M.decodeMembers(tape, index), to: T.self)
+            }
+            return try read(members)
+        case .readable(let readable):
+            func read<R: JSONMemberReadable>(_ reader: R.Type) throws -> T {
+                guard let value = R(members: try R.Members.decodeMembers(tape, index)) else {
+                    // A required member is missing: `init(from:)` throws the error it names.
+                    return try T(from: TapeDecoder(tape: tape, index: index))
+                }
+                return unsafeBitCast(value, to: T.self)
+            }
+            return try read(readable)
         }
-        return try read(members)
     }
 }
 
-extension JSONMemberDecodable {
+extension JSONMembers {
     /// Reads the object at `object` member by member (keys known not to repeat).
     static func decodeMembers(_ tape: JSONTape, _ object: Int) throws -> Self {
         var value = Self()
@@ -107,43 +143,3 @@ extension JSONMemberDecodable {
     }
 }
 
-extension JSONTape {
-    /// `type` as a `JSONMemberDecodable` type, or nil. The answer is kept per type for this
-    /// tape (a conformance lookup costs more than decoding a small field; a LIST asks for the
-    /// same few types thousands of times), in a small table compared by identity.
-    func memberDecodable(_ type: Any.Type) -> (any JSONMemberDecodable.Type)? {
-        let id = ObjectIdentifier(type)
-        let count = typeCache.count.pointee
-        for slot in 0..<count where typeCache.types[slot] == id { return typeCache.answers[slot] }
-        let answer = type as? any JSONMemberDecodable.Type
-        if count < TypeCache.capacity {
-            typeCache.types[count] = id
-            typeCache.answers[count] = answer
-            typeCache.count.pointee = count + 1
-        }
-        return answer
-    }
-
-    /// The table behind `memberDecodable(_:)`, in raw memory (no exclusivity checks, no
-    /// reference counting on the hot path).
-    struct TypeCache {
-        static let capacity = 16
-        let count: UnsafeMutablePointer<Int>
-        let types: UnsafeMutablePointer<ObjectIdentifier>
-        let answers: UnsafeMutablePointer<(any JSONMemberDecodable.Type)?>
-
-        init() {
-            count = .allocate(capacity: 1)
-            count.initialize(to: 0)
-            types = .allocate(capacity: Self.capacity)
-            answers = .allocate(capacity: Self.capacity)
-        }
-
-        /// Frees the table (its entries are plain values: identifiers and metatypes).
-        func deallocate() {
-            count.deallocate()
-            types.deallocate()
-            answers.deallocate()
-        }
-    }
-}

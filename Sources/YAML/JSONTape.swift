@@ -54,8 +54,6 @@ final class JSONTape {
     /// Key → value entry of objects of many members, by object entry, made on the first lookup
     /// (raw memory for the same reason as `document`).
     let keyIndexes: UnsafeMutablePointer<[Int: [String: Int]]>
-    /// Which types decoded from this tape are `JSONMemberDecodable` (see `memberDecodable(_:)`).
-    let typeCache = TypeCache()
 
     /// A tape over `input`, which must stay valid and unchanged until `keepOwnBytes()` or the end
     /// of the tape's life, whichever comes first.
@@ -76,7 +74,6 @@ final class JSONTape {
         lastFound.deallocate()
         keyIndexes.deinitialize(count: 1)
         keyIndexes.deallocate()
-        typeCache.deallocate()
     }
 
     /// Replaces the borrowed bytes with a private copy, for a tape that outlives its read.

@@ -167,8 +167,8 @@ extension TapeDecoder {
         if T.self == [JSONValue].self, tape.entries[index].kind == .array, case .array(let elements) = tape.value(at: index) {
             return unsafeBitCast(elements, to: T.self)
         }
-        if let members = tape.memberDecodable(T.self), tape.entries[index].kind == .object, !tape.keysRepeat(index) {
-            return try decodeMembers(members, as: type, tape, index)
+        if tape.entries[index].kind == .object, let reading = MemberReading.of(T.self), !tape.keysRepeat(index) {
+            return try readMembers(reading, as: type, tape, index)
         }
         return try T(from: TapeDecoder(tape: tape, index: index))
     }

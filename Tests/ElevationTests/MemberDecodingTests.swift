@@ -52,6 +52,61 @@ import YAML
         Self.expectAgreement(Object.self, Data(#"{"metadata":"#.utf8) + Data(text.utf8) + Data("}".utf8))
     }
 
+    static let fullRequest = #"""
+        {"apiVersion":"elevator.dev/v1alpha1","kind":"ElevationRequest","metadata":{"name":"r0","namespace":"payments"},
+         "spec":{"policy":"load","requester":{"user":"alice","groups":["sre","oncall"]},
+                 "subject":{"serviceAccount":{"namespace":"tools","name":"debugger"},"requestPrincipal":"iss/sub"},
+                 "rules":[{"ports":["8080"],"methods":["GET"],"paths":["/admin/*"]},{}],"duration":"9m","reason":"INC-1",
+                 "breakGlass":true,"extends":"r-1","revoked":false,"unknown":1},
+         "status":{"phase":"Active","grant":[{"apiVersion":"security.istio.io/v1","kind":"AuthorizationPolicy","name":"elevator-r0"}]}}
+        """#
+
+    /// A request whose `spec` is `spec`.
+    static func request(spec: String) -> String { #"{"metadata":{"name":"r0"},"spec":"# + spec + "}" }
+
+    static let minimalSpec = #"{"policy":"p","requester":{"user":"u"},"subject":{}}"#
+
+    @Test(arguments: [
+        fullRequest, request(spec: minimalSpec), #"{"metadata":{},"spec":\#(minimalSpec),"status":null,"kind":null}"#,
+        request(spec: #"{"policy":"p","requester":{"user":"u","groups":null},"subject":{"serviceAccount":null},"rules":null,"duration":null,"breakGlass":null,"revoked":null}"#),
+        // errors: the same message and path both ways
+        #"{"spec":\#(minimalSpec)}"#, #"{"metadata":{}}"#, #"{"metadata":{},"spec":null}"#, #"{"metadata":[],"spec":\#(minimalSpec)}"#,
+        #"{"metadata":{},"spec":\#(minimalSpec),"apiVersion":3}"#, #"{"metadata":{},"spec":\#(minimalSpec),"status":{"phase":"Maybe"}}"#,
+        request(spec: #""p""#), request(spec: #"[]"#), request(spec: #"{"requester":{"user":"u"},"subject":{}}"#),
+        request(spec: #"{"policy":null,"requester":{"user":"u"},"subject":{}}"#), request(spec: #"{"policy":"p","subject":{}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"}}"#), request(spec: #"{"policy":7,"requester":{"user":"u"},"subject":{}}"#),
+        request(spec: #"{"policy":"p","requester":{},"subject":{}}"#), request(spec: #"{"policy":"p","requester":{"user":5},"subject":{}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u","groups":"sre"},"subject":{}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{"serviceAccount":{"namespace":"n"}}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{"serviceAccount":{"namespace":null,"name":"n"}}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{"requestPrincipal":5}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":"tools/debugger"}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":{}}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":[null]}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":[{"ports":"80"}]}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":[{"methods":[1]}]}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"breakGlass":"yes"}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"revoked":1}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"duration":9}"#),
+        // the status' records and references, which have required keys
+        #"{"metadata":{},"spec":\#(minimalSpec),"status":{"approvals":[{"approver":"a","decision":"Approve"}]}}"#,
+        #"{"metadata":{},"spec":\#(minimalSpec),"status":{"approvals":[{"approver":"a","stage":"s","decision":"Approve","at":"noon"}]}}"#,
+        #"{"metadata":{},"spec":\#(minimalSpec),"status":{"grant":[{"apiVersion":"v1","kind":"K","name":null}]}}"#,
+    ])
+    func readingARequestAgreesWithDecodable(text: String) {
+        Self.expectAgreement(ElevationRequest.self, Data(text.utf8))
+        // Inside an array too: the elements go through the unkeyed container.
+        Self.expectAgreement([ElevationRequest].self, Data("[".utf8) + Data(text.utf8) + Data("]".utf8))
+    }
+
+    /// A key given twice in the spec or one of its parts: the last value wins both ways.
+    @Test func aRepeatedKeyInTheSpecKeepsItsLastValue() throws {
+        let body = Data(Self.request(spec: #"{"policy":"a","requester":{"user":"u","user":"v"},"subject":{},"policy":"b"}"#).utf8)
+        let tape = try JSONValueDecoder().decode(ElevationRequest.self, fromJSON: body)
+        #expect(tape.spec.policy == "b" && tape.spec.requester.user == "v")
+        #expect(tape == (try JSONValueDecoder().decode(ElevationRequest.self, from: try JSONParser.parse(body))))
+    }
+
     /// `body` read as `T` member by member (the tape) and through `Decodable` (the tree,
     /// Foundation): the same value or the same error.
     static func expectAgreement<T: Decodable & Equatable>(_ type: T.Type, _ body: Data) {

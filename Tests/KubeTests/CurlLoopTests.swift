@@ -3,6 +3,9 @@ import Testing
 import YAML
 import Logging
 import ServiceLifecycle
+import Synchronization
+import CCurl
+import CLinuxEvents
 
 @testable import Kube
 
@@ -105,6 +108,41 @@ import ServiceLifecycle
         #expect(ids.count == 100)
         // One after the other this would take 30 s.
         #expect(start.duration(to: .now) < .seconds(5))
+    }
+
+    /// The loop runs libcurl for the sockets that are ready (`CurlSockets`): with eight streams
+    /// sending all along, as a controller's watches do, requests still go through one after the
+    /// other, and every stream keeps receiving.
+    @Test func requestsGoThroughWhileStreamsStayBusy() async throws {
+        final class Counts: Sendable { let values = Mutex([Int](repeating: 0, count: 8)) }
+        let received = Counts()
+        let streams = (0..<8).map { index in
+            Task {
+                for try await part in loop.stream(HTTPRequest(url: server.base + "/forever", timeout: nil)) {
+                    if case .data = part { received.values.withLock { $0[index] += 1 } }
+                }
+            }
+        }
+        try await waitFor { try await self.openStreams() == 8 }
+        let before = received.values.withLock { $0 }
+        for number in 0..<50 {
+            let response = try await loop.perform(HTTPRequest(url: server.base + "/echo?n=\(number)"))
+            #expect(try json(response.body)["query"]?["n"]?.stringValue == "\(number)")
+        }
+        try await waitFor { received.values.withLock { counts in zip(counts, before).allSatisfy { $0 > $1 } } }
+        for stream in streams { stream.cancel() }
+        try await waitFor { try await self.openStreams() == 0 }
+    }
+
+    /// epoll's readiness bits as libcurl's: a hang-up is read (libcurl then sees the end of the
+    /// stream), an error is an error.
+    @Test func epollReadinessMapsToLibcurlsSelectBits() {
+        #expect(CurlSockets.selection(EPOLLIN.rawValue) == CURL_CSELECT_IN)
+        #expect(CurlSockets.selection(EPOLLOUT.rawValue) == CURL_CSELECT_OUT)
+        #expect(CurlSockets.selection(EPOLLIN.rawValue | EPOLLOUT.rawValue) == CURL_CSELECT_IN | CURL_CSELECT_OUT)
+        #expect(CurlSockets.selection(EPOLLHUP.rawValue) == CURL_CSELECT_IN)
+        #expect(CurlSockets.selection(EPOLLERR.rawValue | EPOLLHUP.rawValue) == CURL_CSELECT_IN | CURL_CSELECT_ERR)
+        #expect(CurlSockets.selection(0) == 0)
     }
 
     @Test func anEndedTransfersHandleServesTheNextOne() async throws {

@@ -4,8 +4,9 @@ import YAML
 
 @testable import Kube
 
-/// `ObjectMeta` and `ManagedFieldsEntry` are read member by member from response bodies: the
-/// result must be what their `Decodable` conformance gives through every other decoder.
+/// `ObjectMeta`, `ManagedFieldsEntry` and `ObjectVersion` are read member by member from
+/// response bodies: the result must be what their `Decodable` conformance gives through every
+/// other decoder.
 @Suite struct ObjectMetaDecodingTests {
     static let full = #"""
         {"name":"w","generateName":"w-","namespace":"default","uid":"0c6f9f3e-1d7a-4a55-9bb5-4f4a9c1f2d11",
@@ -35,6 +36,23 @@ import YAML
         #expect(tape == tree)
         if case .success(let object) = tape {
             #expect((try? JSONDecoder().decode(Object.self, from: body)) == object)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"metadata":{"name":"w","namespace":"n","uid":"u","resourceVersion":"7","labels":{"a":"b"}},"spec":{"x":1}}"#,
+        "{}", #"{"metadata":null}"#, #"{"metadata":{"name":null,"uid":null}}"#, #"{"kind":"K","metadata":{}}"#,
+        // errors: the same message and path both ways
+        #"{"metadata":[]}"#, #"{"metadata":{"resourceVersion":7}}"#, #"{"metadata":{"name":{}}}"#, #"{"metadata":{"uid":true}}"#,
+        #"{"metadata":{"namespace":["n"]}}"#,
+    ])
+    func readingAnObjectVersionAgreesWithDecodable(text: String) {
+        let body = Data(text.utf8)
+        let tape = Outcome { try JSONBody.decode(ObjectVersion.self, from: body) }
+        let tree = Outcome { try JSONValueDecoder().decode(ObjectVersion.self, from: try JSONParser.parse(body)) }
+        #expect(tape == tree)
+        if case .success(let version) = tape {
+            #expect((try? JSONDecoder().decode(ObjectVersion.self, from: body)) == version)
         }
     }
 

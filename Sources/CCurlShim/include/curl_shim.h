@@ -26,5 +26,7 @@ CURLcode ec_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **value);
 
 CURLMcode ec_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 CURLMcode ec_multi_setopt_pointer(CURLM *handle, CURLMoption option, void *value);
+CURLMcode ec_multi_setopt_socket_callback(CURLM *handle, curl_socket_callback callback);
+CURLMcode ec_multi_setopt_timer_callback(CURLM *handle, curl_multi_timer_callback callback);
 
 #endif

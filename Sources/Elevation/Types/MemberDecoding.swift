@@ -2,9 +2,9 @@ import Foundation
 import YAML
 
 // A request's status and the metadata of Elevation's objects are read member by member
-// (`JSONMemberDecodable`): the controller decodes a request for every write it makes to one, and
-// every object of a LIST. Each `decodeMember` reads the same keys, with the same types and
-// errors, as `init(from:)`; `MemberDecodingTests` checks that both agree.
+// (`JSONMemberDecodable`, `JSONMemberReadable`): the controller decodes a request for every
+// write it makes to one, and every object of a LIST. Each `decodeMember` reads the same keys,
+// with the same types and errors, as `init(from:)`; `MemberDecodingTests` checks that both agree.
 
 extension ElevationRequestStatus: JSONMemberDecodable {
     /// Reads one member of a status object (the keys and types of the `Codable` conformance).
@@ -12,7 +12,7 @@ extension ElevationRequestStatus: JSONMemberDecodable {
         if member.is("phase") {
             phase = try member.decode(RequestPhase.self)
         } else if member.is("conditions") {
-            conditions = try Self.conditions(member)
+            conditions = try member.decode([Condition].self)
         } else if member.is("expiresAt") {
             expiresAt = try member.decode(RFC3339Timestamp.self)?.date
         } else if member.is("grantedAt") {
@@ -29,68 +29,105 @@ extension ElevationRequestStatus: JSONMemberDecodable {
     }
 }
 
-extension ElevationRequestStatus {
-    /// The conditions, read member by member. A condition that lacks a required key is read
-    /// again through `Condition`'s `Decodable`, which throws the error it would have.
-    private static func conditions(_ member: borrowing JSONMember) throws -> [Condition]? {
-        guard let read = try member.decode([ConditionMembers].self) else { return nil }
-        var conditions: [Condition] = []
-        conditions.reserveCapacity(read.count)
-        for entry in read {
-            guard let condition = entry.condition else { return try member.decode([Condition].self) }
-            conditions.append(condition)
+extension Condition: JSONMemberReadable {
+    /// A condition's members as read one at a time (`JSONMemberReadable`).
+    public struct Members: JSONMembers {
+        var type: String?
+        var status: Condition.Status?
+        var reason: String?
+        var message: String?
+        var observedGeneration: Int64?
+        var lastTransitionTime: Date?
+
+        /// No member read yet.
+        public init() {}
+
+        /// Reads one member (the keys and types of `Condition`'s `Codable` conformance).
+        public mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("type") {
+                type = try member.decodeString()
+            } else if member.is("status") {
+                status = try member.decode(Condition.Status.self)
+            } else if member.is("reason") {
+                reason = try member.decodeString()
+            } else if member.is("message") {
+                message = try member.decodeString()
+            } else if member.is("observedGeneration") {
+                observedGeneration = try member.decodeInt64()
+            } else if member.is("lastTransitionTime") {
+                lastTransitionTime = try member.decode(RFC3339Timestamp.self)?.date
+            }
         }
-        return conditions
+    }
+
+    /// The condition as `init(from:)` reads it, or nil without `type` or `status`.
+    public init?(members: Members) {
+        guard let type = members.type, let status = members.status else { return nil }
+        self.init(
+            type: type, status: status, reason: members.reason ?? "", message: members.message ?? "",
+            observedGeneration: members.observedGeneration,
+            lastTransitionTime: members.lastTransitionTime ?? Date(timeIntervalSince1970: 0))
     }
 }
 
-/// A condition's members as read one at a time: `Condition` has required keys, which a
-/// `decodeMember` cannot report missing, so they are optional here and checked afterwards.
-struct ConditionMembers: JSONMemberDecodable {
-    var type: String?
-    var status: Condition.Status?
-    var reason: String?
-    var message: String?
-    var observedGeneration: Int64?
-    var lastTransitionTime: Date?
+extension ApprovalRecord: JSONMemberReadable {
+    /// An approval record's members as read one at a time (`JSONMemberReadable`).
+    public struct Members: JSONMembers {
+        var approver: String?
+        var stage: String?
+        var decision: ApprovalDecision?
+        var at: Date?
 
-    init() {}
+        /// No member read yet.
+        public init() {}
 
-    /// Through `Condition`'s own `Decodable`, for what the tape does not read member by member
-    /// (an object whose keys repeat, a value that is not an object): the same condition, or the
-    /// same error.
-    init(from decoder: any Decoder) throws {
-        let condition = try Condition(from: decoder)
-        type = condition.type
-        status = condition.status
-        reason = condition.reason
-        message = condition.message
-        observedGeneration = condition.observedGeneration
-        lastTransitionTime = condition.lastTransitionTime
-    }
-
-    mutating func decodeMember(_ member: borrowing JSONMember) throws {
-        if member.is("type") {
-            type = try member.decodeString()
-        } else if member.is("status") {
-            status = try member.decode(Condition.Status.self)
-        } else if member.is("reason") {
-            reason = try member.decodeString()
-        } else if member.is("message") {
-            message = try member.decodeString()
-        } else if member.is("observedGeneration") {
-            observedGeneration = try member.decodeInt64()
-        } else if member.is("lastTransitionTime") {
-            lastTransitionTime = try member.decode(RFC3339Timestamp.self)?.date
+        /// Reads one member (the keys and types of `ApprovalRecord`'s `Codable` conformance).
+        public mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("approver") {
+                approver = try member.decodeString()
+            } else if member.is("stage") {
+                stage = try member.decodeString()
+            } else if member.is("decision") {
+                decision = try member.decode(ApprovalDecision.self)
+            } else if member.is("at") {
+                at = try member.decode(RFC3339Timestamp.self)?.date
+            }
         }
     }
 
-    /// The condition as `Condition`'s `init(from:)` reads it, or nil when a required key is missing.
-    var condition: Condition? {
-        guard let type, let status else { return nil }
-        return Condition(
-            type: type, status: status, reason: reason ?? "", message: message ?? "", observedGeneration: observedGeneration,
-            lastTransitionTime: lastTransitionTime ?? Date(timeIntervalSince1970: 0))
+    /// The record, or nil without `approver`, `stage` or `decision`.
+    public init?(members: Members) {
+        guard let approver = members.approver, let stage = members.stage, let decision = members.decision else { return nil }
+        self.init(approver: approver, stage: stage, decision: decision, at: members.at)
+    }
+}
+
+extension ObjectReference: JSONMemberReadable {
+    /// A reference's members as read one at a time (`JSONMemberReadable`).
+    public struct Members: JSONMembers {
+        var apiVersion: String?
+        var kind: String?
+        var name: String?
+
+        /// No member read yet.
+        public init() {}
+
+        /// Reads one member (the keys and types of `ObjectReference`'s `Codable` conformance).
+        public mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("apiVersion") {
+                apiVersion = try member.decodeString()
+            } else if member.is("kind") {
+                kind = try member.decodeString()
+            } else if member.is("name") {
+                name = try member.decodeString()
+            }
+        }
+    }
+
+    /// The reference, or nil without `apiVersion`, `kind` or `name`.
+    public init?(members: Members) {
+        guard let apiVersion = members.apiVersion, let kind = members.kind, let name = members.name else { return nil }
+        self.init(apiVersion: apiVersion, kind: kind, name: name)
     }
 }
 

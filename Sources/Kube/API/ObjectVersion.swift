@@ -13,10 +13,16 @@ public struct ObjectVersion: Decodable, Sendable, Hashable {
         public var uid: String?
         /// `metadata.resourceVersion`.
         public var resourceVersion: String?
+
+        /// Nothing read yet.
+        public init() {}
     }
 
     /// `metadata`.
     public var metadata: Metadata?
+
+    /// No metadata read yet.
+    public init() {}
 
     /// `metadata.resourceVersion`.
     public var resourceVersion: String? { metadata?.resourceVersion }

@@ -8,7 +8,8 @@ import Synchronization
 /// The one libcurl *multi* event loop that carries every request and every watch of a client.
 ///
 /// Guarantees:
-/// - One dedicated thread drives `curl_multi_poll`; nothing here ever blocks a Swift
+/// - One dedicated thread drives libcurl's socket interface (`CurlSockets`: epoll, and
+///   `curl_multi_socket_action` for the ready sockets only); nothing here ever blocks a Swift
 ///   cooperative-pool thread. Callers `await` through continuations.
 /// - HTTP/2 is negotiated over TLS when the server offers it, and requests to one server are
 ///   multiplexed on one connection; otherwise HTTP/1.1 connections are kept alive and reused.
@@ -176,8 +177,7 @@ public final class CurlLoop: Sendable {
                 for easy in idle { curl_easy_cleanup(easy) }
                 return
             }
-            var running: Int32 = 0
-            curl_multi_perform(multi.handle, &running)
+            multi.sockets.waitAndRun(multi.handle)
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi.handle, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
@@ -188,7 +188,6 @@ public final class CurlLoop: Sendable {
                 transfer.complete(code: code)
                 recycle(transfer)
             }
-            curl_multi_poll(multi.handle, nil, 0, 1000, nil)
         }
     }
 }
@@ -211,21 +210,23 @@ private final class TransferBox: Sendable {
     let transfer = Mutex<CurlTransfer?>(nil)
 }
 
-/// The libcurl multi handle.
+/// The libcurl multi handle, driven through its socket interface (see `CurlSockets`).
 ///
 /// `@unchecked Sendable` proof: only the loop thread calls anything but `wakeup` on it, and
-/// `curl_multi_wakeup` is documented as safe to call from any thread.
+/// `CurlSockets.wake()` is safe to call from any thread.
 final class MultiHandle: @unchecked Sendable {
     let handle: UnsafeMutableRawPointer
+    let sockets = CurlSockets()
 
     init() {
         // curl_multi_init only fails without memory; there is no way to continue then.
         guard let handle = curl_multi_init() else { fatalError("libcurl could not create a multi handle") }
         self.handle = handle
         _ = ec_multi_setopt_long(handle, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
+        sockets.install(on: handle)
     }
 
-    func wakeup() { curl_multi_wakeup(handle) }
+    func wakeup() { sockets.wake() }
 
     // Runs after the loop thread has returned (it holds a reference until then), when every easy
     // handle has been removed.

@@ -36,7 +36,7 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
         do {
             guard let known else { return try JSONBody.decode(Envelope.self, from: line).event }
             return try JSONValueDecoder().withDocument(fromJSON: line) { document in
-                if let peek = try? document.decode(Peek.self), peek.type == "MODIFIED", let object = peek.object?.known(in: known) {
+                if let peek = try? document.decode(WatchPeek.self), peek.type == "MODIFIED", let object = peek.object?.known(in: known) {
                     return .modified(object)
                 }
                 return try document.decode(Envelope.self).event
@@ -46,20 +46,6 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
         } catch {
             throw KubeError.decoding("a watch event could not be read: \(error)")
         }
-    }
-
-    /// What names an event's object, read before deciding whether to decode the object at all.
-    private struct Peek: Decodable {
-        var type: String
-        var object: ObjectVersion?
-    }
-
-    private struct BookmarkObject: Decodable {
-        struct Metadata: Decodable {
-            var resourceVersion: String?
-            var annotations: [String: String]?
-        }
-        var metadata: Metadata?
     }
 
     private struct Envelope: Decodable {
@@ -75,7 +61,7 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
             case "MODIFIED": event = .modified(try container.decode(Object.self, forKey: .object))
             case "DELETED": event = .deleted(try container.decode(Object.self, forKey: .object))
             case "BOOKMARK":
-                let bookmark = try container.decode(BookmarkObject.self, forKey: .object)
+                let bookmark = try container.decode(WatchBookmark.self, forKey: .object)
                 event = .bookmark(
                     resourceVersion: bookmark.metadata?.resourceVersion ?? "",
                     annotations: bookmark.metadata?.annotations ?? [:])
@@ -84,4 +70,42 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
             }
         }
     }
+}
+
+// Outside `WatchDecoder`: a type nested in a generic type is generic itself, and its metadata is
+// looked up at run time on every use.
+
+/// What names an event's object, read before deciding whether to decode the object at all
+/// (member by member: it is read for every MODIFIED line).
+private struct WatchPeek: JSONMemberReadable {
+    var type: String
+    var object: ObjectVersion?
+
+    struct Members: JSONMembers {
+        var type: String?
+        var object: ObjectVersion?
+
+        mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("type") {
+                type = try member.decodeString()
+            } else if member.is("object") {
+                object = try member.decode(ObjectVersion.self)
+            }
+        }
+    }
+
+    init?(members: Members) {
+        guard let type = members.type else { return nil }
+        self.type = type
+        object = members.object
+    }
+}
+
+/// A BOOKMARK event's object: its resourceVersion and annotations only.
+private struct WatchBookmark: Decodable {
+    struct Metadata: Decodable {
+        var resourceVersion: String?
+        var annotations: [String: String]?
+    }
+    var metadata: Metadata?
 }
