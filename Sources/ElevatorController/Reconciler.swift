@@ -229,7 +229,7 @@ final class Reconciler: Sendable {
                 $0.name == name && $0.value.kind == desired["kind"]?.stringValue
                     && $0.value.apiVersion == desired["apiVersion"]?.stringValue
             }
-            let outcome = try await writer.ensure(desired, current: current?.value.json, backend: backend, confirmMissing: !freshGrant)
+            let outcome = try await writer.ensure(desired, current: current?.value.driftView, backend: backend, confirmMissing: !freshGrant)
             if outcome != .unchanged, !freshGrant {
                 let what = outcome == .created ? "was deleted" : "was changed"
                 logger.warning("a managed mesh object \(what) by someone else; put back", metadata: ["object": "\(name ?? "")"])

@@ -80,6 +80,9 @@ public struct JSONMember: ~Copyable {
         try TapeDecoder.value(type, tape, key + 1)
     }
 
+    /// The value as it is, null included (`decode(JSONValue.self)` reads null as nil).
+    public func decodeJSONValue() -> JSONValue { tape.value(at: key + 1) }
+
     /// The value as a string, or nil for null.
     public func decodeString() throws -> String? {
         let value = key + 1

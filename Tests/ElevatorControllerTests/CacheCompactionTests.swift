@@ -121,6 +121,37 @@ import YAML
         #expect(foreign.value.json["metadata"]?["managedFields"] == nil)
     }
 
+    /// The drift check reads a managed object's `spec`, labels and annotations; of an object kept
+    /// as text only those are built (`driftView`), and they are what the whole tree holds.
+    @Test(arguments: [
+        #"{"metadata":{"name":"a","labels":{"app.kubernetes.io/managed-by":"elevator","x":"1"},"annotations":{"elevator.dev/request-uid":"r","n":"2"}},"spec":{"action":"ALLOW","rules":[{"to":[{"operation":{"ports":["80"]}}]}]},"status":{"x":1}}"#,
+        #"{"metadata":{"name":"a","labels":{"app.kubernetes.io/managed-by":"elevator"},"annotations":{"elevator.dev/request-uid":"r"}}}"#,
+        #"{"metadata":{"name":"a","labels":{"app.kubernetes.io/managed-by":"elevator"},"annotations":{"elevator.dev/request-uid":"r"}},"spec":null}"#,
+        #"{"kind":"K","spec":{},"metadata":{"labels":{"app.kubernetes.io/managed-by":"elevator"},"annotations":{"elevator.dev/request-uid":"r","note":"{\"a\":1}"}}}"#,
+    ])
+    func aManagedObjectsDriftViewIsWhatTheWholeTreeHoldsOfIt(document: String) throws {
+        let mesh = try Self.decode(MeshObject.self, document)
+        #expect(mesh.value.keepsText)
+        let whole = mesh.value.json
+        var projected: [String: JSONValue] = [:]
+        projected["spec"] = whole["spec"]
+        if let metadata = whole["metadata"] {
+            var kept: [String: JSONValue] = [:]
+            kept["labels"] = metadata["labels"]
+            kept["annotations"] = metadata["annotations"]
+            projected["metadata"] = .object(kept)
+        }
+        #expect(mesh.value.driftView == .object(projected))
+        // And the backend judges both alike, for the object as it is and for a desired one that differs.
+        let backend = IstioBackend()
+        var desired = whole
+        #expect(backend.matches(live: mesh.value.driftView, desired: desired) == backend.matches(live: whole, desired: desired))
+        desired["spec"] = .object(["action": .string("DENY")])
+        desired["metadata"]?["labels"]?["y"] = .string("2")
+        #expect(backend.matches(live: mesh.value.driftView, desired: desired) == backend.matches(live: whole, desired: desired))
+        #expect(!backend.matches(live: mesh.value.driftView, desired: desired))
+    }
+
     @Test func aCachedObjectsIdentityIsItsMetadatas() throws {
         let derived = try Self.decode(RequestObject.self, Self.request(name: "inc-5", uid: "u-5"))
         #expect(derived.derivesMetadata)

@@ -31,7 +31,8 @@ public protocol MeshBackend: Sendable {
     /// `Granted` message; nil when the mesh wrote nothing (or never does).
     func observedStatus(of object: JSONValue) -> String?
     /// Whether the live object `live` already has everything `desired` sets (drift check); when
-    /// false the controller applies `desired` again and says so in an Event.
+    /// false the controller applies `desired` again and says so in an Event. Of an object it
+    /// wrote, the controller passes only the `spec` and the metadata's labels and annotations.
     func matches(live: JSONValue, desired: JSONValue) -> Bool
 }
 

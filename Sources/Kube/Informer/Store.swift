@@ -24,46 +24,9 @@ public final class Store<Object: KubeResource>: Sendable {
         init(_ object: Object) { self.object = object }
     }
 
-    /// The keys filed under one index value. Most values (a uid, a name) name one object: that
-    /// one is held inline instead of in a set of its own.
-    private enum Keys {
-        case one(String)
-        case many(Set<String>)
-
-        /// Adds `key` in place (the set is not copied: the caller takes the value out of its
-        /// dictionary first, so it is uniquely referenced).
-        mutating func insert(_ key: String) {
-            switch self {
-            case .one(let existing):
-                if existing != key { self = .many([existing, key]) }
-            case .many(var keys):
-                self = .one("")  // drops this reference, so `keys` is unique and not copied
-                keys.insert(key)
-                self = .many(keys)
-            }
-        }
-
-        /// Removes `key` in place; false when no key is left.
-        mutating func remove(_ key: String) -> Bool {
-            switch self {
-            case .one(let existing):
-                return existing != key
-            case .many(var keys):
-                self = .one("")
-                keys.remove(key)
-                if keys.count == 1, let last = keys.first {
-                    self = .one(last)
-                } else {
-                    self = .many(keys)
-                }
-                return !keys.isEmpty
-            }
-        }
-    }
-
     private struct State {
         var objects: [String: Box] = [:]
-        var indexes: [String: [String: Keys]] = [:]
+        var indexes: [String: [String: StoreKeys]] = [:]
     }
 
     private let state = Mutex(State())
@@ -232,6 +195,45 @@ public final class Store<Object: KubeResource>: Sendable {
                     state.indexes[name, default: [:]][value] = .one(key)
                 }
             }
+        }
+    }
+}
+
+/// The keys filed under one index value of a `Store`. Most values (a uid, a name) name one
+/// object: that one is held inline instead of in a set of its own. Outside `Store`, which is
+/// generic: a type nested in it would be generic too, its metadata looked up at run time on
+/// every use from code not specialised for the store's type (the informers' code).
+private enum StoreKeys {
+    case one(String)
+    case many(Set<String>)
+
+    /// Adds `key` in place (the set is not copied: the caller takes the value out of its
+    /// dictionary first, so it is uniquely referenced).
+    mutating func insert(_ key: String) {
+        switch self {
+        case .one(let existing):
+            if existing != key { self = .many([existing, key]) }
+        case .many(var keys):
+            self = .one("")  // drops this reference, so `keys` is unique and not copied
+            keys.insert(key)
+            self = .many(keys)
+        }
+    }
+
+    /// Removes `key` in place; false when no key is left.
+    mutating func remove(_ key: String) -> Bool {
+        switch self {
+        case .one(let existing):
+            return existing != key
+        case .many(var keys):
+            self = .one("")
+            keys.remove(key)
+            if keys.count == 1, let last = keys.first {
+                self = .one(last)
+            } else {
+                self = .many(keys)
+            }
+            return !keys.isEmpty
         }
     }
 }
