@@ -38,7 +38,9 @@ let package = Package(
             name: "CLibYAML", path: "Sources/CLibYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
 
-        .target(name: "YAML", dependencies: ["CLibYAML"]),
+        .target(
+            name: "YAML", dependencies: ["CLibYAML"],
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         .target(
             name: "Kube",
             dependencies: [
