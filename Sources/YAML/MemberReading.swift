@@ -12,7 +12,7 @@ enum MemberReading: @unchecked Sendable {
     /// for every object it decodes, so the answers are kept for the process in `KnownTypes`.
     static func of(_ type: Any.Type) -> MemberReading? {
         let id = UInt(bitPattern: ObjectIdentifier(type))
-        if let known = KnownTypes.current?.pointee.answer(for: id) { return known }
+        if let known = KnownTypes.answer(for: id) { return known }
         return KnownTypes.learn(id) {
             guard type is any JSONMemberReading.Type else { return nil }
             if let decodable = type as? any JSONMemberDecodable.Type { return .decodable(decodable) }
@@ -22,66 +22,56 @@ enum MemberReading: @unchecked Sendable {
     }
 }
 
-/// The answers of `MemberReading.of`, by type: an open-addressing table that is never changed
-/// once published. Readers load the current one without a lock; a new answer is added to a copy,
-/// which then replaces it. Replaced tables are not freed (a reader may still hold one): a
-/// process asks about a few dozen types, so they add up to a few kilobytes.
-struct KnownTypes {
-    typealias Slot = (id: UInt, answer: MemberReading?)
-    /// Capacity - 1, a power of two less one.
-    let mask: Int
-    let count: Int
-    /// `mask + 1` slots; `id` 0 is an empty slot.
-    let slots: UnsafeMutablePointer<Slot>
+/// The answers of `MemberReading.of`, by type: one open-addressing table of fixed size for the
+/// process, filled in once per type and never changed after. A slot's answer is written before
+/// its type's identifier is stored (releasing), and read only after the identifier is loaded
+/// (acquiring), so readers take no lock; writers take one, to pick slots one at a time.
+enum KnownTypes {
+    /// Slots, a power of two. A process asks about a few dozen types (the controller's start:
+    /// 68); past three quarters full, further types are answered but not kept.
+    static let capacity = 512
 
-    /// The table's address, 0 before the first answer.
-    private static let published = Atomic<UInt>(0)
-    /// Taken by writers only.
-    private static let writing = Mutex<Void>(())
+    // Raw memory, allocated once and never freed: `Atomic` values cannot live in an array, and
+    // the table lives as long as the process. `nonisolated(unsafe)`: the pointers themselves
+    // never change; what they point to is guarded as described above.
+    nonisolated(unsafe) private static let ids: UnsafeMutablePointer<Atomic<UInt>> = {
+        let ids = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: capacity)
+        for slot in 0..<capacity { (ids + slot).initialize(to: Atomic(0)) }
+        return ids
+    }()
+    nonisolated(unsafe) private static let answers = UnsafeMutablePointer<MemberReading?>.allocate(capacity: capacity)
+    /// How many slots are taken; held by writers.
+    private static let taken = Mutex(0)
 
-    /// The current table, if any.
-    static var current: UnsafePointer<KnownTypes>? { UnsafePointer(bitPattern: published.load(ordering: .acquiring)) }
-
-    /// The answer for `id`, or nil when it has none (`.some(nil)`: known not to read members).
-    func answer(for id: UInt) -> MemberReading?? {
-        var slot = Self.start(id, mask)
-        while slots[slot].id != 0 {
-            if slots[slot].id == id { return .some(slots[slot].answer) }
-            slot = (slot + 1) & mask
+    /// The answer kept for `id` (`.some(nil)`: known not to read members), or nil when none is.
+    static func answer(for id: UInt) -> MemberReading?? {
+        var slot = start(id)
+        for _ in 0..<capacity {
+            switch ids[slot].load(ordering: .acquiring) {
+            case id: return .some(answers[slot])
+            case 0: return nil
+            default: slot = (slot + 1) & (capacity - 1)
+            }
         }
         return nil
     }
 
-    /// Fibonacci hashing of the metadata address (its low bits are alignment).
-    private static func start(_ id: UInt, _ mask: Int) -> Int { Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask }
-
-    /// The answer for `id`, found by `find` unless another thread has published it meanwhile,
-    /// and published in a table twice the size the answers need.
+    /// The answer for `id`: the one kept if another thread has kept it meanwhile, else what
+    /// `find` says, which is then kept.
     static func learn(_ id: UInt, _ find: () -> MemberReading?) -> MemberReading? {
-        writing.withLock { _ in
-            let old = current
-            if let known = old?.pointee.answer(for: id) { return known }
+        taken.withLock { taken in
+            if let known = answer(for: id) { return known }
             let answer = find()
-            let count = (old?.pointee.count ?? 0) + 1
-            var capacity = 16
-            while capacity < count * 2 { capacity *= 2 }
-            let slots = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
-            slots.initialize(repeating: (0, nil), count: capacity)
-            var table = KnownTypes(mask: capacity - 1, count: count, slots: slots)
-            if let old {
-                for slot in 0...old.pointee.mask where old.pointee.slots[slot].id != 0 { table.insert(old.pointee.slots[slot]) }
-            }
-            table.insert((id, answer))
-            let address = UnsafeMutablePointer<KnownTypes>.allocate(capacity: 1)
-            address.initialize(to: table)
-            published.store(UInt(bitPattern: address), ordering: .releasing)
+            guard taken < capacity * 3 / 4 else { return answer }
+            var slot = start(id)
+            while ids[slot].load(ordering: .relaxed) != 0 { slot = (slot + 1) & (capacity - 1) }
+            (answers + slot).initialize(to: answer)
+            ids[slot].store(id, ordering: .releasing)
+            taken += 1
             return answer
         }
     }
 
-    private mutating func insert(_ entry: Slot) {
-        var slot = Self.start(entry.id, mask)
-        while slots[slot].id != 0 { slot = (slot + 1) & mask }
-        slots[slot] = entry
-    }
+    /// Fibonacci hashing of the metadata address (its low bits are alignment).
+    private static func start(_ id: UInt) -> Int { Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 32) & (capacity - 1) }
 }
