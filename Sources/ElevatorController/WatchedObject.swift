@@ -73,14 +73,15 @@ public struct Watched<Value: WatchedKind>: KubeResource {
         return value.derivedUID
     }
 
-    /// Both reads go through single-value containers rather than a keyed container and
+    /// Both reads go through one single-value container rather than a keyed container and
     /// `Value(from:)`: the tape decoder then reads each member by member where the type can
     /// (`JSONMemberReadable`), without a boxed container per object.
     public init(from decoder: any Decoder) throws {
         // Server-side apply bookkeeping and `kubectl apply`'s copy of the object are never read
         // here; a cache of thousands of objects would otherwise hold them once per object.
-        let metadata = CacheCompaction.trimmed(try decoder.singleValueContainer().decode(MetadataMember.self).metadata)
-        value = try decoder.singleValueContainer().decode(Value.self)
+        let object = try decoder.singleValueContainer()
+        let metadata = CacheCompaction.trimmed(try object.decode(MetadataMember.self).metadata)
+        value = try object.decode(Value.self)
         value.compact(sharing: metadata)
         kept = value.derivedMetadata == metadata ? nil : KeptMetadata(metadata)
     }

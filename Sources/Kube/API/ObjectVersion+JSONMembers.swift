@@ -2,7 +2,8 @@ import YAML
 
 // Every write response and every watch line is first read as an `ObjectVersion`; member by
 // member (`JSONMemberDecodable`) that costs no keyed container. Same keys, types and errors as
-// the synthesised `Decodable`; `ObjectVersionDecodingTests` checks that both agree.
+// the synthesised `Decodable`; `ObjectMetaDecodingTests.readingAnObjectVersionAgreesWithDecodable`
+// checks that both agree.
 
 extension ObjectVersion: JSONMemberDecodable {
     /// Reads `metadata`; every other member is skipped.
