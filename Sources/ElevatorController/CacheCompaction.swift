@@ -91,6 +91,9 @@ extension ElevationKind {
 
     public mutating func compact(sharing metadata: Kube.ObjectMeta) { compactCommon(sharing: metadata) }
 
+    /// `derivedMetadata` is all of the Kube metadata but three members (see there).
+    public static var derivesMetadata: Bool { true }
+
     /// The Kube metadata the Elevation metadata holds: all of it but owner references,
     /// `generateName` and the deletion grace period, which requests seldom have (when they do,
     /// `Watched` keeps the decoded metadata instead).

@@ -54,6 +54,12 @@ public final class ElevatorController: Service, Sendable {
     /// True once every cache has synced and the identity check ran (what `/readyz` reports).
     public var isReady: Bool { ready.withLock { $0 } }
 
+    /// False until the caches synced and the workers may start: until then no key has been
+    /// handed out, and every request in the requests cache waits in the queue with the priority
+    /// of its own state (`requestsChanged` queues each object of the first list). A start's
+    /// other handlers skip queueing those requests again, 10,000 lookups and additions each.
+    private var startedQueueing: Bool { ready.withLock { $0 } }
+
     /// Runs until cancelled or gracefully shut down.
     public func run() async throws {
         let queue = self.queue
@@ -210,7 +216,9 @@ public final class ElevatorController: Service, Sendable {
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
             // A policy seen for the first time (every policy at a start) changes nothing for the
             // requests already decided under it: each keeps the priority of its own state, so a
-            // start does not turn 10,000 settled grants into normal work.
+            // start does not turn 10,000 settled grants into normal work. Before the first
+            // reconcile every cached request already waits in the queue with exactly that priority.
+            if !startedQueueing { return }
             await enqueueByState(caches.requests(forPolicy: new.namespace ?? "", new.name ?? ""))
         case .updated(_, let new):
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
@@ -260,6 +268,11 @@ public final class ElevatorController: Service, Sendable {
     private func meshObjectNews(_ event: InformerEvent<MeshObject>) -> [Addition] {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
+            if case .added = event, object.value.managedRequestUID != nil, !startedQueueing {
+                // Every object at a start: each cached request already waits in the queue with
+                // the priority of its own state, which is what the branch below would add.
+                return []
+            }
             if let request = caches.request(forMeshObject: object) {
                 if case .added = event {
                     // Its own object appearing (the echo of its apply, or every object at a

@@ -18,6 +18,10 @@ public protocol WatchedKind: Codable, Sendable {
     var derivedIdentity: ObjectIdentity? { get }
     /// `derivedMetadata`'s uid, without building it.
     var derivedUID: String? { get }
+    /// Whether `derivedMetadata` gives back every member of the Kube metadata but owner
+    /// references, `generateName` and the deletion grace period (and what `CacheCompaction`
+    /// drops): `Watched` then reads the Kube metadata only for an object that has one of those.
+    static var derivesMetadata: Bool { get }
 }
 
 extension WatchedKind {
@@ -29,6 +33,8 @@ extension WatchedKind {
     public var derivedIdentity: ObjectIdentity? { nil }
     /// No metadata of its own.
     public var derivedUID: String? { nil }
+    /// No metadata of its own.
+    public static var derivesMetadata: Bool { false }
 }
 
 /// One cached object: the Kube client's metadata (uid, resourceVersion, finalizers, deletion
@@ -40,23 +46,44 @@ extension WatchedKind {
 /// a second copy would be a fifth of a cached request.
 public struct Watched<Value: WatchedKind>: KubeResource {
     public static var resourceType: ResourceType { Value.resourceType }
-    /// The object as the Elevation module models it.
-    public var value: Value
-    /// The Kube metadata when `value` does not give it back exactly; nil: derived from `value`.
-    private var kept: KeptMetadata?
+
+    /// The value and the metadata kept beside it, behind one reference. The caches, informers
+    /// and the work queue's handlers copy cached objects (into events, out of lookups) in `Kube`
+    /// code that is not specialised for them; a request copied field by field there took about
+    /// 30 retains and as many releases, a quarter of a start's time in the cache's `replace`
+    /// (BENCHMARKS.md, "Controller", fifteenth round). Copying a `Watched` is one retain.
+    private final class Storage: Sendable {
+        let value: Value
+        /// The Kube metadata when `value` does not give it back exactly; nil: derived from `value`.
+        let kept: KeptMetadata?
+
+        init(value: Value, kept: KeptMetadata?) {
+            self.value = value
+            self.kept = kept
+        }
+    }
+
+    private var storage: Storage
+
+    /// The object as the Elevation module models it. Setting it stores a new copy (the old one
+    /// may be shared with other copies of this `Watched`).
+    public var value: Value {
+        get { storage.value }
+        set { storage = Storage(value: newValue, kept: storage.kept) }
+    }
 
     public var metadata: Kube.ObjectMeta {
-        get { kept?.metadata ?? value.derivedMetadata ?? Kube.ObjectMeta() }
-        set { kept = KeptMetadata(newValue) }
+        get { storage.kept?.metadata ?? storage.value.derivedMetadata ?? Kube.ObjectMeta() }
+        set { storage = Storage(value: storage.value, kept: KeptMetadata(newValue)) }
     }
 
     /// From the kept metadata, or from the value without deriving the whole metadata.
     public var identity: ObjectIdentity {
-        if let kept {
+        if let kept = storage.kept {
             return ObjectIdentity(
                 namespace: kept.metadata.namespace, name: kept.metadata.name, resourceVersion: kept.metadata.resourceVersion)
         }
-        return value.derivedIdentity ?? ObjectIdentity(namespace: nil, name: nil, resourceVersion: nil)
+        return storage.value.derivedIdentity ?? ObjectIdentity(namespace: nil, name: nil, resourceVersion: nil)
     }
 
     // The three fields a reconcile reads most, without deriving the whole metadata: each
@@ -69,8 +96,8 @@ public struct Watched<Value: WatchedKind>: KubeResource {
     public var namespace: String? { identity.namespace }
     /// `metadata.uid`.
     public var uid: String? {
-        if let kept { return kept.metadata.uid }
-        return value.derivedUID
+        if let kept = storage.kept { return kept.metadata.uid }
+        return storage.value.derivedUID
     }
 
     /// Both reads go through one single-value container rather than a keyed container and
@@ -80,16 +107,28 @@ public struct Watched<Value: WatchedKind>: KubeResource {
         // Server-side apply bookkeeping and `kubectl apply`'s copy of the object are never read
         // here; a cache of thousands of objects would otherwise hold them once per object.
         let object = try decoder.singleValueContainer()
+        if Value.derivesMetadata, try object.decode(MetadataShape.self).isDerivable {
+            // The value's own metadata gives back the whole Kube metadata, which then need not
+            // be read at all: reading it was over a quarter of a start's time decoding its
+            // lists (BENCHMARKS.md, "Controller", fifteenth round). Compacting against the
+            // derived metadata drops what `CacheCompaction.trimmed` would have dropped.
+            var value = try object.decode(Value.self)
+            if let derived = value.derivedMetadata {
+                value.compact(sharing: derived)
+                storage = Storage(value: value, kept: nil)
+                return
+            }
+        }
         let metadata = CacheCompaction.trimmed(try object.decode(MetadataMember.self).metadata)
-        value = try object.decode(Value.self)
+        var value = try object.decode(Value.self)
         value.compact(sharing: metadata)
-        kept = value.derivedMetadata == metadata ? nil : KeptMetadata(metadata)
+        storage = Storage(value: value, kept: value.derivedMetadata == metadata ? nil : KeptMetadata(metadata))
     }
 
     public func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
 
     /// Whether `metadata` is derived from `value` rather than kept beside it.
-    var derivesMetadata: Bool { kept == nil }
+    var derivesMetadata: Bool { storage.kept == nil }
 }
 
 /// An object's `metadata`, the one member `Watched` reads as Kube metadata.
@@ -100,13 +139,62 @@ private struct MetadataMember: JSONMemberReadable {
         var metadata: Kube.ObjectMeta?
 
         mutating func decodeMember(_ member: borrowing JSONMember) throws {
-            if member.is("metadata") { metadata = try member.decode(Kube.ObjectMeta.self) }
+            if member.is("metadata") { metadata = try member.decode(UntrackedMetadata.self)?.metadata }
         }
     }
 
     init?(members: Members) {
         guard let metadata = members.metadata else { return nil }
         self.metadata = metadata
+    }
+}
+
+/// Which members an object's `metadata` has, read without their values: whether a value that
+/// derives its metadata (`WatchedKind.derivesMetadata`) gives back all of it. False (the whole
+/// metadata is then read as before) for an object without metadata, with owner references,
+/// `generateName` or a deletion grace period, and through any decoder but the tape's.
+private struct MetadataShape: JSONMemberDecodable {
+    /// True once a `metadata` object without any of those members was seen.
+    var isDerivable = false
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {}
+
+    mutating func decodeMember(_ member: borrowing JSONMember) throws {
+        if member.is("metadata") { isDerivable = try member.decode(Keys.self)?.isDerivable ?? false }
+    }
+
+    /// The members of `metadata`.
+    struct Keys: JSONMemberDecodable {
+        var isDerivable = true
+
+        init() {}
+
+        init(from decoder: any Decoder) throws { isDerivable = false }
+
+        mutating func decodeMember(_ member: borrowing JSONMember) throws {
+            if member.is("ownerReferences") || member.is("generateName") || member.is("deletionGracePeriodSeconds") {
+                isDerivable = false
+            }
+        }
+    }
+}
+
+/// Kube metadata read without `managedFields`, which `CacheCompaction.trimmed` drops anyway:
+/// the entries (one per field manager, each with its owned fields as text) were a third of the
+/// time of reading a LIST's metadata, on every request and every AuthorizationPolicy of a start
+/// (BENCHMARKS.md, "Controller", fifteenth round). Other decoders read the whole metadata.
+private struct UntrackedMetadata: JSONMemberDecodable {
+    var metadata = Kube.ObjectMeta()
+
+    init() {}
+
+    init(from decoder: any Decoder) throws { metadata = try Kube.ObjectMeta(from: decoder) }
+
+    mutating func decodeMember(_ member: borrowing JSONMember) throws {
+        if member.is("managedFields") { return }
+        try metadata.decodeMember(member)
     }
 }
 

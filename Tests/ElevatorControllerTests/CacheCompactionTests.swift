@@ -167,6 +167,35 @@ import YAML
         }
     }
 
+    /// The tape decoder reads a request's Kube metadata only when the request's own metadata
+    /// cannot give it back (`MetadataShape`); every other decoder reads it whole and compares.
+    /// Both must keep the same cached object, whichever members the metadata has.
+    @Test func aRequestReadWithoutItsKubeMetadataIsTheObjectReadWithIt() throws {
+        let extras: [(String, Bool)] = [
+            ("", true),
+            (#""ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"o","uid":"c-1"}],"#, false),
+            (#""ownerReferences":null,"#, true),
+            (#""ownerReferences":[],"#, false),
+            (#""generateName":"inc-","#, false),
+            (#""deletionGracePeriodSeconds":0,"deletionTimestamp":"2026-12-05T11:00:00.75Z","#, false),
+            (#""deletionTimestamp":"2026-12-05T11:00:00.75Z","labels":{"a":"b"},"#, true),
+            (#""managedFields":[{"manager":"elevator","operation":"Apply","fieldsV1":{"f:spec":{}}}],"#, true),
+            (#""selfLink":"/x","#, true),
+        ]
+        for (extra, derives) in extras {
+            let json = Self.request(name: "inc-7", uid: "u-7").replacingOccurrences(of: #""finalizers""#, with: extra + #""finalizers""#)
+            let fromTape = try Self.decode(RequestObject.self, json)
+            let fromTree = try JSONValueDecoder().decode(RequestObject.self, from: try JSONParser.parse(Array(json.utf8)))
+            #expect(fromTape.derivesMetadata == derives, "\(extra)")
+            #expect(fromTree.derivesMetadata == derives, "\(extra)")
+            #expect(fromTape.metadata == fromTree.metadata, "\(extra)")
+            #expect(fromTape.value == fromTree.value, "\(extra)")
+            #expect(fromTape.metadata.managedFields == nil)
+            #expect(fromTape.metadata.annotations?[CacheCompaction.lastAppliedAnnotation] == nil)
+            #expect(fromTape.value.metadata.annotations?[CacheCompaction.lastAppliedAnnotation] == nil)
+        }
+    }
+
     @Test func anInternerKeepsAtMostItsCapacity() {
         let interner = Interner<String>(capacity: 2)
         let first = interner.intern(String(repeating: "a", count: 40))

@@ -31,6 +31,20 @@ import Testing
         #expect(store.get(name: "b", namespace: "ns") == nil)
     }
 
+    @Test func pagesFiledAsTheyComeAreReplacedWholeByARestartedList() {
+        let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
+        #expect(describe(store.add([lease("a", "1"), lease("b", "1")])) == ["added a", "added b"])
+        // The same version again changes nothing; a newer one is an update, refiled.
+        #expect(describe(store.add([lease("c", "1"), lease("a", "1")])) == ["added c"])
+        #expect(describe(store.add([lease("b", "2", holder: "z")])) == ["updated b"])
+        #expect(store.byIndex("holder", "z").map { $0.metadata.name } == ["b"])
+        #expect(store.byIndex("holder", "a").count == 2)
+        // A list started again (its continue token expired) replaces what the pages filed.
+        #expect(describe(store.replace(with: [lease("a", "1"), lease("d", "1")])) == ["added d", "deleted b", "deleted c"])
+        #expect(store.byIndex("holder", "z").isEmpty)
+        #expect(store.count == 2)
+    }
+
     @Test func watchEventsUpdateTheStoreAndIndexes() {
         let store = Store<Lease>(indexers: ["holder": { [$0.spec?.holderIdentity ?? ""] }])
         #expect(store.apply(.added(lease("a", "1"))) != nil)
@@ -135,7 +149,7 @@ import Testing
         await running.value
     }
 
-    @Test func aListIsHandedOverInOneBatchAndEachWatchEventAlone() async throws {
+    @Test func aFirstListIsHandedOverPageByPageAndEachWatchEventAlone() async throws {
         let server = try TestHTTPServer()
         let client = KubeClient(configuration: ClientConfiguration(server: server.base, namespace: "team-a"))
         for name in ["b1", "b2", "b3"] {
@@ -154,12 +168,14 @@ import Testing
             })
         }
         try await waitFor { informer.hasSynced }
-        // Two pages, one batch, delivered before the informer counts as synced.
-        #expect(batches.withLock { $0 } == [["b1", "b2", "b3"]])
+        // The first list into an empty cache: one batch per page, in order, all delivered (and
+        // filed) before the informer counts as synced.
+        #expect(batches.withLock { $0 } == [["b1", "b2"], ["b3"]])
+        #expect(informer.store.count == 3)
         _ = try await client.create(Lease(metadata: ObjectMeta(name: "b4", namespace: "team-a")))
         _ = try await client.create(Lease(metadata: ObjectMeta(name: "b5", namespace: "team-a")))
-        try await waitFor { batches.withLock { $0.count } == 3 }
-        #expect(batches.withLock { $0 } == [["b1", "b2", "b3"], ["b4"], ["b5"]])
+        try await waitFor { batches.withLock { $0.count } == 4 }
+        #expect(batches.withLock { $0 } == [["b1", "b2"], ["b3"], ["b4"], ["b5"]])
         running.cancel()
         await running.value
     }

@@ -129,6 +129,34 @@ import Testing
         #expect(await queue.count == 0)
     }
 
+    @Test func aBatchWakesAWaitingWorkerAndAimsTheTimerAtItsEarliestDeadline() async {
+        let clock = ManualClock()
+        let queue = WorkQueue<String, ManualClock>(clock: clock)
+        async let taken = queue.next()
+        await settle()  // the worker waits before anything is queued
+        await queue.add([
+            .init("late", priority: .background, andAfter: .seconds(10), priority: .urgent),
+            .init("soon", priority: .background, andAfter: .seconds(3), priority: .urgent),
+            .init("now", priority: .normal, andAfter: .zero, priority: .urgent),  // due at once: queued once, urgent
+        ])
+        #expect(await taken == "now")
+        #expect(await queue.count == 2)
+        for key in ["now", "late", "soon"] {
+            if key != "now" { #expect(await queue.next() == key) }
+            await queue.done(key)
+        }
+        #expect(await queue.count == 0)
+        clock.advance(by: .seconds(3))
+        await settle()
+        // The second addition's deadline came first, though the timer was aimed after the batch.
+        #expect(await queue.count == 1)
+        #expect(await queue.next() == "soon")
+        await queue.done("soon")
+        clock.advance(by: .seconds(7))
+        await settle()
+        #expect(await queue.next() == "late")
+    }
+
     @Test func earlierDeadlineWins() async {
         let clock = ManualClock()
         let queue = WorkQueue<String, ManualClock>(clock: clock)

@@ -26,16 +26,28 @@ public final class Store<Object: KubeResource>: Sendable {
 
     private struct State {
         var objects: [String: Box] = [:]
-        var indexes: [String: [String: StoreKeys]] = [:]
+        /// One dictionary per index, in `indexNames`' order: value -> keys. An array rather than
+        /// a dictionary by index name, so filing an object hashes its values, not also the names.
+        var indexes: [[String: StoreKeys]]
     }
 
-    private let state = Mutex(State())
-    private let indexers: [String: IndexFunction]
+    private let state: Mutex<State>
+    /// The indexes' names and functions, in one order (that of `State.indexes`). Two arrays, not
+    /// one of pairs: this code is not specialised for `Object`, and a pair of a name and an
+    /// `Object` function is a tuple type whose metadata was looked up on every use.
+    private let indexNames: [String]
+    private let indexFunctions: [IndexFunction]
 
     /// An empty store with the given named indexes.
     public init(indexers: [String: IndexFunction] = [:]) {
-        self.indexers = indexers
+        let sorted = indexers.sorted { $0.key < $1.key }
+        indexNames = sorted.map(\.key)
+        indexFunctions = sorted.map(\.value)
+        state = Mutex(State(indexes: Array(repeating: [:], count: indexers.count)))
     }
+
+    /// The position of index `name` in `indexNames` (and `State.indexes`).
+    private func position(of name: String) -> Int? { indexNames.firstIndex(of: name) }
 
     /// `namespace/name`, or `name` for cluster-scoped objects.
     public static func key(of object: Object) -> String {
@@ -87,8 +99,9 @@ public final class Store<Object: KubeResource>: Sendable {
         // type, and each of those generic steps looked up type metadata at run time (23 calls
         // per grant; BENCHMARKS.md, "Controller", thirteenth round).
         state.withLock { state in
-            switch state.indexes[index]?[value] {
-            case nil: return []
+            guard let position = position(of: index) else { return [] }
+            switch state.indexes[position][value] {
+            case nil, .none?: return []
             case .one(let key): return state.objects[key].map { [$0.object] } ?? []
             case .many(let keys):
                 var objects: [Object] = []
@@ -104,11 +117,12 @@ public final class Store<Object: KubeResource>: Sendable {
     /// objects (the orphan sweep) the copy of a whole typed object was most of the cost.
     public func withFirst<Result>(inIndex index: String, _ value: String, _ read: (borrowing Object) -> Result) -> Result? {
         state.withLock { state in
+            guard let position = position(of: index) else { return nil }
             let key: String?
-            switch state.indexes[index]?[value] {
+            switch state.indexes[position][value] {
             case .one(let only): key = only
             case .many(let keys): key = keys.first
-            case nil: key = nil
+            case nil, .none?: key = nil
             }
             guard let key, let box = state.objects[key] else { return nil }
             return read(box.object)
@@ -128,6 +142,25 @@ public final class Store<Object: KubeResource>: Sendable {
                 return .deleted(object)
             }
         case .bookmark, .error: return nil
+        }
+    }
+
+    /// Files `objects` (one page of an informer's first list) as `apply` files ADDED events, in
+    /// one call; returns what changed.
+    public func add(_ objects: [Object]) -> [InformerEvent<Object>] {
+        state.withLock { state in
+            var events: [InformerEvent<Object>] = []
+            events.reserveCapacity(objects.count)
+            for object in objects {
+                let key = Self.key(of: object)
+                let old = state.objects.updateValue(Box(object), forKey: key)?.object
+                if let old, let version = object.identity.resourceVersion, old.identity.resourceVersion == version {
+                    continue
+                }
+                refile(key, from: old, to: object, in: &state)
+                events.append(old.map { .updated(old: $0, new: object) } ?? .added(object))
+            }
+            return events
         }
     }
 
@@ -179,21 +212,21 @@ public final class Store<Object: KubeResource>: Sendable {
     /// status, a finalizer) keep every value, and removing and filing each again was half of the
     /// cache's cost per event (BENCHMARKS.md, "Controller", thirteenth round).
     private func refile(_ key: String, from old: Object?, to new: Object?, in state: inout State) {
-        for (name, function) in indexers {
-            let oldValues = old.map(function) ?? []
-            let values = new.map(function) ?? []
+        for position in 0..<indexFunctions.count {
+            let function = indexFunctions[position]
+            var oldValues: [String] = []
+            if let old { oldValues = function(old) }
+            var values: [String] = []
+            if let new { values = function(new) }
             if values == oldValues { continue }
             for value in oldValues where !values.contains(value) {
-                guard var keys = state.indexes[name]?.removeValue(forKey: value) else { continue }
-                if keys.remove(key) { state.indexes[name]?[value] = keys }
+                // One lookup, and the keys changed where they lie (a set taken out and put back was
+                // hashed twice more and, unless taken out first, copied).
+                guard let index = state.indexes[position].index(forKey: value) else { continue }
+                if !state.indexes[position].values[index].remove(key) { state.indexes[position].remove(at: index) }
             }
             for value in values where !oldValues.contains(value) {
-                if var keys = state.indexes[name]?.removeValue(forKey: value) {
-                    keys.insert(key)
-                    state.indexes[name]?[value] = keys
-                } else {
-                    state.indexes[name, default: [:]][value] = .one(key)
-                }
+                state.indexes[position][value, default: .none].insert(key)
             }
         }
     }
@@ -204,13 +237,17 @@ public final class Store<Object: KubeResource>: Sendable {
 /// generic: a type nested in it would be generic too, its metadata looked up at run time on
 /// every use from code not specialised for the store's type (the informers' code).
 private enum StoreKeys {
+    /// No key: only while a value is being filed (`Dictionary`'s default), never stored.
+    case none
     case one(String)
     case many(Set<String>)
 
-    /// Adds `key` in place (the set is not copied: the caller takes the value out of its
-    /// dictionary first, so it is uniquely referenced).
+    /// Adds `key` in place (the set is not copied: the caller changes the value where its
+    /// dictionary holds it, so it is uniquely referenced).
     mutating func insert(_ key: String) {
         switch self {
+        case .none:
+            self = .one(key)
         case .one(let existing):
             if existing != key { self = .many([existing, key]) }
         case .many(var keys):
@@ -223,6 +260,8 @@ private enum StoreKeys {
     /// Removes `key` in place; false when no key is left.
     mutating func remove(_ key: String) -> Bool {
         switch self {
+        case .none:
+            return false
         case .one(let existing):
             return existing != key
         case .many(var keys):

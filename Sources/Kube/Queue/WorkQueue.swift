@@ -86,11 +86,7 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     /// higher one).
     public func add(_ key: Key, priority: Priority = .normal) {
         guard !shuttingDown else { return }
-        if let waiting = dirty[key], waiting >= priority { return }
-        dirty[key] = priority
-        if processing.contains(key) { return }
-        lanes[priority.rawValue].append(key)
-        wakeWaiter()
+        if enqueue(key, priority: priority) { wakeWaiter() }
     }
 
     /// Queues `key` with `priority` after `delay`; if it already waits for an earlier deadline,
@@ -98,13 +94,27 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     public func add(_ key: Key, after delay: Duration, priority: Priority = .normal) {
         guard !shuttingDown else { return }
         guard delay > .zero else { return add(key, priority: priority) }
-        let deadline = clock.now.advanced(by: delay)
+        if schedule(key, at: clock.now.advanced(by: delay), priority: priority) { armTimer() }
+    }
+
+    /// Files `key` as waiting with `priority`; true when it went into a lane (a worker may take it).
+    private func enqueue(_ key: Key, priority: Priority) -> Bool {
+        if let waiting = dirty[key], waiting >= priority { return false }
+        dirty[key] = priority
+        if processing.contains(key) { return false }
+        lanes[priority.rawValue].append(key)
+        return true
+    }
+
+    /// Files `key` for `deadline` (see `add(_:after:priority:)`); true when the earliest deadline
+    /// may have moved, so the timer must be looked at.
+    private func schedule(_ key: Key, at deadline: C.Instant, priority: Priority) -> Bool {
         if let existing = delayed.deadline(of: key), existing <= deadline {
             if existing == deadline, priority > (delayedPriority[key] ?? .normal) { delayedPriority[key] = priority }
-            return
+            return false
         }
         delayedPriority[key] = priority == .normal ? nil : priority
-        if delayed.schedule(key, at: deadline) { armTimer() }
+        return delayed.schedule(key, at: deadline)
     }
 
     /// One key for `add(_:)`: queued now with `priority`, and again after `later.delay` with
@@ -124,11 +134,26 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
 
     /// Queues every addition, in order, in one call: an informer's list at a start hands over
     /// 10,000 keys crossing into the queue once, not once per key.
+    ///
+    /// The clock is read once for the whole call, and waiting workers are woken and the timer
+    /// aimed once at the end, not once per key (a start's 10,000 additions then take about a
+    /// quarter fewer instructions; BENCHMARKS.md, "Controller", fifteenth round).
     public func add(_ additions: [Addition]) {
+        guard !shuttingDown else { return }
+        let now = clock.now
+        var queued = false
+        var rescheduled = false
         for addition in additions {
-            add(addition.key, priority: addition.priority)
-            if let later = addition.later { add(addition.key, after: later.delay, priority: later.priority) }
+            if enqueue(addition.key, priority: addition.priority) { queued = true }
+            guard let later = addition.later else { continue }
+            if later.delay > .zero {
+                if schedule(addition.key, at: now.advanced(by: later.delay), priority: later.priority) { rescheduled = true }
+            } else if enqueue(addition.key, priority: later.priority) {
+                queued = true
+            }
         }
+        if queued { wakeWaiter() }
+        if rescheduled { armTimer() }
     }
 
     /// Queues `key` after its rate-limited retry delay.
