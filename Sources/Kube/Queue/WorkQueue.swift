@@ -136,8 +136,8 @@ public actor WorkQueue<Key: Hashable & Sendable, C: Clock>: Sendable where C.Dur
     /// 10,000 keys crossing into the queue once, not once per key.
     ///
     /// The clock is read once for the whole call, and waiting workers are woken and the timer
-    /// aimed once at the end, not once per key (a start's 10,000 additions then take about a
-    /// quarter fewer instructions; BENCHMARKS.md, "Controller", fifteenth round).
+    /// aimed once at the end, not once per key (a start's additions then take about 30% fewer
+    /// instructions; BENCHMARKS.md, "Controller", fifteenth round).
     public func add(_ additions: [Addition]) {
         guard !shuttingDown else { return }
         let now = clock.now
