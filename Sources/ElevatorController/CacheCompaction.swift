@@ -59,10 +59,12 @@ final class Interner<Value: Hashable & Sendable>: Sendable {
 }
 
 extension Elevation.ObjectMeta {
-    /// Takes the Kube client's copies of the fields both decoded from the same document (equal
-    /// values, so only the storage changes) and drops `kubectl apply`'s annotation likewise.
-    mutating func share(_ kube: Kube.ObjectMeta) {
+    /// Drops `kubectl apply`'s annotation, as `CacheCompaction.trimmed` does, and takes the Kube
+    /// client's copies (if it decoded any) of the fields both decoded from the same document
+    /// (equal values, so only the storage changes).
+    mutating func share(_ kube: Kube.ObjectMeta?) {
         annotations?[CacheCompaction.lastAppliedAnnotation] = nil
+        guard let kube else { return }
         if name == kube.name { name = kube.name ?? name }
         if namespace == kube.namespace { namespace = kube.namespace }
         if uid == kube.uid { uid = kube.uid }
@@ -83,13 +85,13 @@ protocol ElevationKind: WatchedKind {
 extension ElevationKind {
     /// Shares the metadata's storage with `metadata` and replaces `apiVersion` and `kind` by the
     /// constants they equal (constants take no heap).
-    mutating func compactCommon(sharing metadata: Kube.ObjectMeta) {
+    mutating func compactCommon(sharing metadata: Kube.ObjectMeta?) {
         self.metadata.share(metadata)
         if apiVersion == ElevationAPI.apiVersion { apiVersion = ElevationAPI.apiVersion }
         if kind == Self.resourceType.kind { kind = Self.resourceType.kind }
     }
 
-    public mutating func compact(sharing metadata: Kube.ObjectMeta) { compactCommon(sharing: metadata) }
+    public mutating func compact(sharing metadata: Kube.ObjectMeta?) { compactCommon(sharing: metadata) }
 
     /// `derivedMetadata` is all of the Kube metadata but three members (see there).
     public static var derivesMetadata: Bool { true }
@@ -122,7 +124,7 @@ extension ElevationApproval: ElevationKind {}
 
 extension ElevationRequest: ElevationKind {
     /// Also hands the spec's requester, subject, rules and policy name out of the interners.
-    public mutating func compact(sharing metadata: Kube.ObjectMeta) {
+    public mutating func compact(sharing metadata: Kube.ObjectMeta?) {
         compactCommon(sharing: metadata)
         spec.requester = CacheCompaction.requesters.intern(spec.requester)
         spec.subject = CacheCompaction.subjects.intern(spec.subject)

@@ -52,13 +52,11 @@ public final class ElevatorController: Service, Sendable {
     }
 
     /// True once every cache has synced and the identity check ran (what `/readyz` reports).
+    ///
+    /// Until then no worker has taken a key, and every request in the requests cache waits in
+    /// the queue with the priority of its own state (`requestsChanged` queues each object of the
+    /// first list); a start's other handlers read this to skip queueing them again.
     public var isReady: Bool { ready.withLock { $0 } }
-
-    /// False until the caches synced and the workers may start: until then no key has been
-    /// handed out, and every request in the requests cache waits in the queue with the priority
-    /// of its own state (`requestsChanged` queues each object of the first list). A start's
-    /// other handlers skip queueing those requests again, 10,000 lookups and additions each.
-    private var startedQueueing: Bool { ready.withLock { $0 } }
 
     /// Runs until cancelled or gracefully shut down.
     public func run() async throws {
@@ -218,7 +216,7 @@ public final class ElevatorController: Service, Sendable {
             // requests already decided under it: each keeps the priority of its own state, so a
             // start does not turn 10,000 settled grants into normal work. Before the first
             // reconcile every cached request already waits in the queue with exactly that priority.
-            if !startedQueueing { return }
+            if !isReady { return }
             await enqueueByState(caches.requests(forPolicy: new.namespace ?? "", new.name ?? ""))
         case .updated(_, let new):
             await enqueue([Reconciler.policyKeyPrefix + Store<PolicyObject>.key(of: new)])
@@ -268,7 +266,7 @@ public final class ElevatorController: Service, Sendable {
     private func meshObjectNews(_ event: InformerEvent<MeshObject>) -> [Addition] {
         switch event {
         case .added(let object), .updated(_, let object), .deleted(let object):
-            if case .added = event, object.value.managedRequestUID != nil, !startedQueueing {
+            if case .added = event, object.value.managedRequestUID != nil, !isReady {
                 // Every object at a start: each cached request already waits in the queue with
                 // the priority of its own state, which is what the branch below would add.
                 return []

@@ -9,8 +9,9 @@ public protocol WatchedKind: Codable, Sendable {
     /// Where the API server serves this kind.
     static var resourceType: ResourceType { get }
     /// Called once on each decoded object before it is cached, with the metadata decoded beside
-    /// it: lets the value share storage with it and with other cached values (`CacheCompaction`).
-    mutating func compact(sharing metadata: Kube.ObjectMeta)
+    /// it (nil: none was, the value's own is the only copy): lets the value share storage with it
+    /// and with other cached values, and drop what the cache never reads (`CacheCompaction`).
+    mutating func compact(sharing metadata: Kube.ObjectMeta?)
     /// The Kube metadata as far as this value carries it (nil: it carries none), so that
     /// `Watched` need not keep a second copy of what it can derive.
     var derivedMetadata: Kube.ObjectMeta? { get }
@@ -26,7 +27,7 @@ public protocol WatchedKind: Codable, Sendable {
 
 extension WatchedKind {
     /// Nothing to share.
-    public mutating func compact(sharing metadata: Kube.ObjectMeta) {}
+    public mutating func compact(sharing metadata: Kube.ObjectMeta?) {}
     /// No metadata of its own.
     public var derivedMetadata: Kube.ObjectMeta? { nil }
     /// No metadata of its own.
@@ -110,14 +111,12 @@ public struct Watched<Value: WatchedKind>: KubeResource {
         if Value.derivesMetadata, try object.decode(MetadataShape.self).isDerivable {
             // The value's own metadata gives back the whole Kube metadata, which then need not
             // be read at all: reading it was over a quarter of a start's time decoding its
-            // lists (BENCHMARKS.md, "Controller", fifteenth round). Compacting against the
-            // derived metadata drops what `CacheCompaction.trimmed` would have dropped.
+            // lists (BENCHMARKS.md, "Controller", fifteenth round). Compacting without it drops
+            // from the value what `CacheCompaction.trimmed` would have dropped.
             var value = try object.decode(Value.self)
-            if let derived = value.derivedMetadata {
-                value.compact(sharing: derived)
-                storage = Storage(value: value, kept: nil)
-                return
-            }
+            value.compact(sharing: nil)
+            storage = Storage(value: value, kept: nil)
+            return
         }
         let metadata = CacheCompaction.trimmed(try object.decode(MetadataMember.self).metadata)
         var value = try object.decode(Value.self)

@@ -104,7 +104,6 @@ public final class Informer<Object: KubeResource>: Sendable {
                         if complete {
                             await filed?.value
                             filed = nil
-                            filingPages = false
                             synced.withLock { $0 = true }
                         }
                     } else {

@@ -133,7 +133,7 @@ public final class Store<Object: KubeResource>: Sendable {
     @discardableResult
     public func apply(_ event: WatchEvent<Object>) -> InformerEvent<Object>? {
         switch event {
-        case .added(let object), .modified(let object): return upsert(object)
+        case .added(let object), .modified(let object): return state.withLock { upsert(object, in: &$0) }
         case .deleted(let object):
             let key = Self.key(of: object)
             return state.withLock { state in
@@ -152,13 +152,7 @@ public final class Store<Object: KubeResource>: Sendable {
             var events: [InformerEvent<Object>] = []
             events.reserveCapacity(objects.count)
             for object in objects {
-                let key = Self.key(of: object)
-                let old = state.objects.updateValue(Box(object), forKey: key)?.object
-                if let old, let version = object.identity.resourceVersion, old.identity.resourceVersion == version {
-                    continue
-                }
-                refile(key, from: old, to: object, in: &state)
-                events.append(old.map { .updated(old: $0, new: object) } ?? .added(object))
+                if let change = upsert(object, in: &state) { events.append(change) }
             }
             return events
         }
@@ -194,17 +188,17 @@ public final class Store<Object: KubeResource>: Sendable {
         }
     }
 
-    private func upsert(_ object: Object) -> InformerEvent<Object>? {
+    /// Files `object` (an ADDED or MODIFIED event, or an object of a list page) under the lock
+    /// the caller holds; nil when the cache already has this version.
+    private func upsert(_ object: Object, in state: inout State) -> InformerEvent<Object>? {
         let key = Self.key(of: object)
-        return state.withLock { state in
-            let old = state.objects[key]?.object
-            if let old, let version = object.identity.resourceVersion, old.identity.resourceVersion == version {
-                return nil
-            }
-            state.objects[key] = Box(object)
-            refile(key, from: old, to: object, in: &state)
-            return old.map { .updated(old: $0, new: object) } ?? .added(object)
+        let old = state.objects[key]?.object
+        if let old, let version = object.identity.resourceVersion, old.identity.resourceVersion == version {
+            return nil
         }
+        state.objects[key] = Box(object)
+        refile(key, from: old, to: object, in: &state)
+        return old.map { .updated(old: $0, new: object) } ?? .added(object)
     }
 
     /// Files the object under `key` from the index values of `old` to those of `new` (nil: none,
