@@ -27,8 +27,25 @@ public enum JSONWriter {
             }
             out.append(UInt8(ascii: "]"))
         case .object(let members):
-            writeObject(members, into: &out) { write($0, into: &$1) }
+            writeMembers(members, into: &out)
         }
+    }
+
+    /// `writeObject` for a `JSONValue`'s members, sorted as positions in the dictionary: sorting
+    /// copied (key, value) pairs retained and released every value, about a third of encoding an
+    /// object in the sandbox (BENCHMARKS.md, "Controller", sixteenth round).
+    private static func writeMembers(_ members: [String: JSONValue], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        let keys = members.keys
+        var order = Array(members.indices)
+        order.sort { precedes(keys[$0], keys[$1]) }
+        for (position, index) in order.enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(keys[index], into: &out)
+            out.append(UInt8(ascii: ":"))
+            write(members.values[index], into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
     }
 
     /// Appends the object of `members` (a key and a value `writeValue` writes), in the order of

@@ -99,4 +99,17 @@ import YAML
         _ = cache.expression("^x$")
         #expect(cache.count == 1)
     }
+
+    @Test func aPatternRemembersItsAnswersForShortTextsWithinItsBound() throws {
+        let expression = try NSRegularExpression(pattern: "^[a-z]+$")
+        let pattern = CachedPattern(expression, answerLimit: 3, textLimit: 8)
+        let texts = ["abc", "ABC", "abc", "", "a1", "abcdefghij", "zz", "abc"]
+        for text in texts {
+            let fresh = expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            #expect(pattern.matches(text) == fresh, "\(text)")
+        }
+        // "abcdefghij" is longer than the limit and not remembered; the fourth short text ("a1")
+        // started the answers over: "a1", "zz" and "abc" are what is left.
+        #expect(pattern.answerCount == 3)
+    }
 }

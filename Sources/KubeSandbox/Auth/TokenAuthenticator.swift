@@ -53,7 +53,7 @@ public struct TokenAuthenticator: Sendable {
     /// The identity of an `Authorization` header value, or nil when it names no known token.
     public func authenticate(authorization: String?) -> UserInfo? {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
-        let token = authorization.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        let token = authorization.dropFirst("Bearer ".count).trimmingASCIIBlanks
         return entries.first { $0.token == token }?.user
     }
 

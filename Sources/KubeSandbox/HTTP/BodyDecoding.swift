@@ -33,7 +33,7 @@ enum BodyDecoding {
     /// The media type without parameters, lowercased.
     static func mediaType(_ header: String?) -> String {
         guard let header else { return "" }
-        return header.split(separator: ";").first.map { String($0).trimmingSpaces.lowercased() } ?? ""
+        return header.split(ascii: ";").first.map { String($0.trimmingASCIIBlanks).lowercased() } ?? ""
     }
 
     /// The patch kind of a PATCH's Content-Type, or 415.

@@ -111,7 +111,7 @@ struct ResourceEndpoints {
         options.dryRun = query["dryRun"] == "All"
         if let manager = query["fieldManager"], !manager.isEmpty {
             options.fieldManager = manager
-        } else if let agent = request.headers[.userAgent], let program = agent.split(separator: "/").first {
+        } else if let agent = request.headers[.userAgent], let program = agent.split(ascii: "/").first {
             options.fieldManager = String(program)
         }
         if let validation = query["fieldValidation"] {

@@ -41,13 +41,12 @@ final class CompiledSchema: Sendable, Hashable {
         /// The pattern as written, for the message.
         let source: String
         /// The compiled expression, or nil if the pattern is not a valid regular expression.
-        let expression: NSRegularExpression?
+        let expression: CachedPattern?
 
         /// Whether `text` contains a match. A pattern ICU cannot compile matches everything: an
         /// object is not refused for a fault of its CRD.
         func matches(_ text: String) -> Bool {
-            guard let expression else { return true }
-            return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            expression?.matches(text) ?? true
         }
     }
 

@@ -12,7 +12,30 @@ struct ManagedFields: Sendable, Equatable {
         var operation: String  // "Apply" or "Update"
         var apiVersion: String
         var time: String
-        var fields: Set<[String]>
+        /// The owned fields; setting them forgets `fieldsV1`.
+        var fields: Set<[String]> {
+            didSet { fieldsV1 = nil }
+        }
+        /// The `fieldsV1` tree these fields were read from, while they are unchanged: most writes
+        /// change one manager's fields at most, and building every other entry's tree again was
+        /// the larger part of the managed fields' cost per write (BENCHMARKS.md, "Controller",
+        /// sixteenth round).
+        private(set) var fieldsV1: JSONValue?
+
+        init(manager: String, operation: String, apiVersion: String, time: String, fields: Set<[String]>,
+             fieldsV1: JSONValue? = nil) {
+            self.manager = manager
+            self.operation = operation
+            self.apiVersion = apiVersion
+            self.time = time
+            self.fields = fields
+            self.fieldsV1 = fieldsV1
+        }
+
+        static func == (lhs: Entry, rhs: Entry) -> Bool {
+            lhs.manager == rhs.manager && lhs.operation == rhs.operation && lhs.apiVersion == rhs.apiVersion
+                && lhs.time == rhs.time && lhs.fields == rhs.fields
+        }
     }
 
     var entries: [Entry]
@@ -24,10 +47,11 @@ struct ManagedFields: Sendable, Equatable {
                 return nil
             }
             var fields: Set<[String]> = []
-            if let tree = item["fieldsV1"] { Self.collect(tree, prefix: [], into: &fields) }
+            let tree = item["fieldsV1"]
+            if let tree { Self.collect(tree, prefix: [], into: &fields) }
             return Entry(manager: manager, operation: operation,
                          apiVersion: item["apiVersion"]?.stringValue ?? "", time: item["time"]?.stringValue ?? "",
-                         fields: fields)
+                         fields: fields, fieldsV1: tree)
         }
     }
 
@@ -39,7 +63,7 @@ struct ManagedFields: Sendable, Equatable {
             .object([
                 "manager": .string(entry.manager), "operation": .string(entry.operation),
                 "apiVersion": .string(entry.apiVersion), "time": .string(entry.time),
-                "fieldsType": .string("FieldsV1"), "fieldsV1": Self.tree(entry.fields),
+                "fieldsType": .string("FieldsV1"), "fieldsV1": entry.fieldsV1 ?? Self.tree(entry.fields),
             ])
         })
     }
@@ -64,11 +88,75 @@ struct ManagedFields: Sendable, Equatable {
         return result
     }
 
-    /// The paths whose value differs between `old` and `new`, given the leaves of `new`
-    /// (leaves of either side).
-    static func changedLeaves(from old: JSONValue, to new: JSONValue, newLeaves: Set<[String]>) -> Set<[String]> {
-        let candidates = leaves(of: old).union(newLeaves)
-        return candidates.filter { value(at: $0, in: old) != value(at: $0, in: new) }
+    /// The leaves of either side whose value differs between `old` and `new`: what
+    /// `leaves(of: old).union(leaves(of: new))` filtered by `value(at:in:)` gives, found by
+    /// walking both objects together and skipping the subtrees they share, without listing the
+    /// leaves nothing changed.
+    static func changedLeaves(from old: JSONValue, to new: JSONValue) -> Set<[String]> {
+        var result: Set<[String]> = []
+        let before = old.objectValue ?? [:]
+        let after = new.objectValue ?? [:]
+        for key in Set(before.keys).union(after.keys) where key != "apiVersion" && key != "kind" {
+            guard key == "metadata" else {
+                difference(before[key], after[key], prefix: [key], into: &result)
+                continue
+            }
+            let metaBefore = before[key]?.objectValue ?? [:]
+            let metaAfter = after[key]?.objectValue ?? [:]
+            for metaKey in ["labels", "annotations"] {
+                difference(metaBefore[metaKey], metaAfter[metaKey], prefix: [key, metaKey], into: &result)
+            }
+            for metaKey in ["finalizers", "ownerReferences"] where metaBefore[metaKey] != metaAfter[metaKey] {
+                result.insert([key, metaKey])
+            }
+        }
+        return result
+    }
+
+    /// The changed leaves under `prefix`, where `old` and `new` are the values there (nil: absent).
+    private static func difference(_ old: JSONValue?, _ new: JSONValue?, prefix: [String], into result: inout Set<[String]>) {
+        if old == new { return }
+        let oldMembers = nonEmptyMembers(old)
+        let newMembers = nonEmptyMembers(new)
+        switch (oldMembers, newMembers) {
+        case (let before?, let after?):
+            for key in Set(before.keys).union(after.keys) {
+                difference(before[key], after[key], prefix: prefix + [key], into: &result)
+            }
+        case (_?, nil):
+            // Every leaf inside the old object is gone; the new leaf here, if any, is new.
+            if let old { walk(old, prefix: prefix, into: &result) }
+            if new != nil { result.insert(prefix) }
+        case (nil, _?):
+            if let new { walk(new, prefix: prefix, into: &result) }
+            if old != nil { result.insert(prefix) }
+        case (nil, nil):
+            result.insert(prefix)
+        }
+    }
+
+    private static func nonEmptyMembers(_ value: JSONValue?) -> [String: JSONValue]? {
+        guard case .object(let members)? = value, !members.isEmpty else { return nil }
+        return members
+    }
+
+    /// Whether `path` is one of `leaves(of: object)`, found by following it.
+    static func isLeaf(_ path: [String], in object: JSONValue) -> Bool {
+        guard let key = path.first, key != "apiVersion", key != "kind", let value = object[key] else { return false }
+        guard key == "metadata" else { return isWalkedLeaf(path.dropFirst(), in: value) }
+        guard path.count >= 2, case .object(let metadata) = value, let metaValue = metadata[path[1]] else { return false }
+        switch path[1] {
+        case "labels", "annotations": return isWalkedLeaf(path.dropFirst(2), in: metaValue)
+        case "finalizers", "ownerReferences": return path.count == 2
+        default: return false
+        }
+    }
+
+    /// Whether `walk` reaches a leaf at `rest` below `value`.
+    private static func isWalkedLeaf(_ rest: ArraySlice<String>, in value: JSONValue) -> Bool {
+        guard let key = rest.first else { return nonEmptyMembers(value) == nil }
+        guard let members = nonEmptyMembers(value), let child = members[key] else { return false }
+        return isWalkedLeaf(rest.dropFirst(), in: child)
     }
 
     /// The value at a field path, if present.
@@ -111,16 +199,18 @@ struct ManagedFields: Sendable, Equatable {
     }
 
     private static func tree(_ fields: Set<[String]>) -> JSONValue {
-        var root: JSONValue = .object([:])
-        for path in fields { insert(path[...], into: &root) }
-        return root
+        tree(of: fields.map { $0[...] })
     }
 
-    private static func insert(_ path: ArraySlice<String>, into node: inout JSONValue) {
-        guard let head = path.first else { return }
-        var child = node["f:" + head] ?? .object([:])
-        insert(path.dropFirst(), into: &child)
-        node["f:" + head] = child
+    /// The `fieldsV1` tree of `paths`, built level by level: inserting path by path copied every
+    /// object on the way down once per path.
+    private static func tree(of paths: [ArraySlice<String>]) -> JSONValue {
+        var children: [String: [ArraySlice<String>]] = [:]
+        for path in paths {
+            guard let head = path.first else { continue }
+            children["f:" + head, default: []].append(path.dropFirst())
+        }
+        return .object(children.mapValues { tree(of: $0) })
     }
 }
 
@@ -128,21 +218,29 @@ extension ManagedFields {
     /// Records a non-apply write by `manager`: it now owns every leaf it changed, and nobody
     /// owns leaves that no longer exist.
     mutating func recordUpdate(manager: String, from old: JSONValue, to new: JSONValue, apiVersion: String, time: String) {
-        let present = Self.leaves(of: new)
-        let changed = Self.changedLeaves(from: old, to: new, newLeaves: present)
+        let changed = Self.changedLeaves(from: old, to: new)
         guard !changed.isEmpty else { return }
-        // A field stays owned while it, a field inside it or a field around it is present. Nearly
-        // every owned field is itself present, found by one lookup; only the others are compared
-        // with every present field.
-        let stillPresent = { (path: [String]) -> Bool in
-            present.contains(path) || present.contains { $0.starts(with: path) || path.starts(with: $0) }
+        // A field stays owned while it, a field inside it or a field around it is present. An
+        // unchanged leaf of the old object is a leaf of the new one (same path, same value), found
+        // by following its path; only the other fields are compared with every present field.
+        var present: Set<[String]>?
+        func stillPresent(_ path: [String]) -> Bool {
+            if Self.isLeaf(path, in: old) { return true }
+            let leaves = present ?? Self.leaves(of: new)
+            present = leaves
+            return leaves.contains(path) || leaves.contains { $0.starts(with: path) || path.starts(with: $0) }
         }
         for index in entries.indices {
-            entries[index].fields = entries[index].fields.subtracting(changed).filter(stillPresent)
+            let kept = entries[index].fields.subtracting(changed)
+            let gone = kept.filter { !stillPresent($0) }
+            // Assigned only when something goes, so an entry left alone keeps its fieldsV1 tree.
+            if kept.count != entries[index].fields.count || !gone.isEmpty {
+                entries[index].fields = kept.subtracting(gone)
+            }
         }
-        let owned = changed.intersection(present)
+        let owned = changed.filter { Self.isLeaf($0, in: new) }
         if let index = entries.firstIndex(where: { $0.manager == manager && $0.operation == "Update" }) {
-            entries[index].fields.formUnion(owned)
+            if !owned.isSubset(of: entries[index].fields) { entries[index].fields.formUnion(owned) }
             entries[index].time = time
         } else if !owned.isEmpty {
             entries.append(Entry(manager: manager, operation: "Update", apiVersion: apiVersion, time: time, fields: owned))

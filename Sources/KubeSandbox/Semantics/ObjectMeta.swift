@@ -52,8 +52,8 @@ enum ObjectMeta {
     }
 
     static func isDNSLabel(_ text: String) -> Bool {
-        guard !text.isEmpty, text.count <= 63 else { return false }
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= 63 else { return false }
         func alnum(_ byte: UInt8) -> Bool {
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
         }
@@ -62,8 +62,8 @@ enum ObjectMeta {
     }
 
     static func isDNSSubdomain(_ text: String) -> Bool {
-        guard !text.isEmpty, text.count <= 253 else { return false }
-        return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+        guard !text.isEmpty, text.utf8.count <= 253 else { return false }
+        return text.split(ascii: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
     }
 
     /// The object without the fields whose change does not move `metadata.generation`:
