@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import YAML
 
 /// The credential to attach to one request.
@@ -34,6 +35,8 @@ public actor CredentialSource {
     private var cached: Credential?
     private var validUntil: Date?
     private var inflight: Task<(Credential, Date?), any Error>?
+    /// `cached` and `validUntil` as last set, readable without a hop onto the actor (`current()`).
+    private nonisolated let handedOut = Mutex<(credential: Credential, validUntil: Date?)?>(nil)
 
     /// How many times an exec plugin ran or a token file was read (for tests and metrics).
     public private(set) var refreshCount = 0
@@ -50,13 +53,26 @@ public actor CredentialSource {
         self.tokenFileRefresh = tokenFileRefresh
     }
 
-    /// The credential to use now, refreshing it first if it is stale.
-    public func current() async throws(KubeError) -> Credential {
+    /// The credential to use now, refreshing it first if it is stale. Runs on the caller's
+    /// executor and reaches the actor only to refresh: a hop per request cost about 25,000
+    /// instructions (BENCHMARKS.md, "Controller", sixteenth round).
+    public nonisolated(nonsending) func current() async throws(KubeError) -> Credential {
         switch credentials {
         case .none: return Credential()
         case .token(let token): return Credential(bearerToken: token)
         case .tokenFile, .serviceAccountToken, .exec: break
         }
+        let fresh = handedOut.withLock { entry -> Credential? in
+            guard let entry else { return nil }
+            guard let validUntil = entry.validUntil else { return entry.credential }
+            return now() < validUntil ? entry.credential : nil
+        }
+        if let fresh { return fresh }
+        return try await refreshed()
+    }
+
+    /// `current()` on the actor: the cached credential if still good, else a shared refresh.
+    private func refreshed() async throws(KubeError) -> Credential {
         if let cached, let validUntil, now() < validUntil { return cached }
         if let cached, validUntil == nil { return cached }
         let task: Task<(Credential, Date?), any Error>
@@ -71,6 +87,7 @@ public actor CredentialSource {
             inflight = nil
             cached = credential
             validUntil = expiry
+            handedOut.withLock { $0 = (credential, expiry) }
             return credential
         } catch {
             inflight = nil
@@ -83,6 +100,7 @@ public actor CredentialSource {
     /// Marks the credential as rejected (a 401): the next `current()` reads or runs afresh.
     public func invalidate() {
         validUntil = .distantPast
+        handedOut.withLock { $0 = nil }
     }
 
     private func refresh() async throws -> (Credential, Date?) {
