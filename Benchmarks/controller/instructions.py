@@ -2,7 +2,11 @@
 about 1% run to run on a shared machine, where time-based figures drift by tens of percent
 (BENCHMARKS.md, "Controller", twelfth round).
 
-    ../../.build-venv/bin/python instructions.py [--grants 300] [--rate 10] ELEVATOR_BIN [...]
+    ../../.build-venv/bin/python instructions.py [--grants 300] [--rate 10] [--count sandbox] ELEVATOR_BIN [...]
+
+With `--count sandbox` the sandbox (each binary's `elevator sandbox`) runs under callgrind and the
+controller (`ELEVATOR_CONTROLLER_BIN`, default the first binary) natively: the API server's
+instructions per grant, its four writes and the create included (sixteenth round).
 
 For each binary: a sandbox (the first binary's `elevator sandbox`, with Elevator's and Istio's CRDs
 and the reliability tests' `load` policy, which auto-approves `INC-<n>` reasons), the controller
@@ -40,21 +44,33 @@ def stripped(binary, folder, number):
     return copy
 
 
-def run(binary, sandbox_binary, grants, rate, out):
-    """Total instructions of one controller process that grants `grants` requests."""
-    sandbox_support.ELEVATOR = reliability_support.ELEVATOR = pathlib.Path(sandbox_binary)
+def run(binary, sandbox_binary, grants, rate, out, count="controller"):
+    """Total instructions of one controller process (or, with `count="sandbox"`, of the sandbox
+    `binary`, the controller being `sandbox_binary`) that grants `grants` requests."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="instructions-"))
+    callgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
+    if count == "sandbox":
+        # The sandbox starts through a wrapper script, so that sandbox_support runs it unchanged.
+        wrapper = work / "sandbox-under-callgrind"
+        wrapper.write_text("#!/bin/sh\nexec " + " ".join(callgrind + [str(binary)]) + ' "$@"\n')
+        wrapper.chmod(0o755)
+        sandbox_support.ELEVATOR = wrapper
+        controller_command = [str(sandbox_binary), "controller"]
+    else:
+        sandbox_support.ELEVATOR = pathlib.Path(sandbox_binary)
+        controller_command = callgrind + [str(binary), "controller"]
+    reliability_support.ELEVATOR = pathlib.Path(sandbox_binary)
     cluster = reliability_support.Cluster(work)
     probe = reliability_support.free_port()
     env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",
                ELEVATOR_METRICS_ADDRESS="", ELEVATOR_PROBE_ADDRESS=f"127.0.0.1:{probe}", POD_NAME="instructions")
     with open(work / "controller.stderr", "w") as stderr:
         controller = subprocess.Popen(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", str(binary), "controller",
-             "--kubeconfig", cluster.box.kubeconfig], env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+            controller_command + ["--kubeconfig", cluster.box.kubeconfig], env=env, stdout=subprocess.DEVNULL,
+            stderr=stderr)
     try:
         if not reliability_support.wait_ready(probe, timeout=180, interval=0.2):
-            sys.exit(f"the controller under valgrind was not ready within 180 s; see {work}/controller.stderr")
+            sys.exit(f"the controller was not ready within 180 s; see {work}/controller.stderr")
         time.sleep(2)
         config.load_kube_config(cluster.box.kubeconfig)
         api = client.CustomObjectsApi()
@@ -74,13 +90,21 @@ def run(binary, sandbox_binary, grants, rate, out):
         def active():
             items = api.list_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "elevationrequests")["items"]
             return sum(1 for item in items if (item.get("status") or {}).get("phase") == "Active")
-        if not sandbox_support.wait_until(lambda: active() == grants, timeout=600, interval=1):
+
+        def last_active():
+            last = api.get_namespaced_custom_object(GROUP, VERSION, NAMESPACE, "elevationrequests", f"r{grants - 1}")
+            return (last.get("status") or {}).get("phase") == "Active"
+        # Polled one object at a time: a list a second would be counted in the sandbox's total.
+        sandbox_support.wait_until(last_active, timeout=600, interval=1)
+        if not sandbox_support.wait_until(lambda: active() == grants, timeout=60, interval=1):
             sys.exit(f"only {active()} of {grants} requests became Active under valgrind")
         time.sleep(2)
     finally:
         controller.send_signal(signal.SIGTERM)
         controller.wait(timeout=300)
+        # SIGTERM, and waited for: callgrind writes its file as the process exits.
         cluster.box.process.terminate()
+        cluster.box.process.wait(timeout=300)
     match = re.search(r"^(?:summary|totals): (\d+)", pathlib.Path(out).read_text(), re.M)
     if not match:
         sys.exit(f"{out} has no instruction total")
@@ -91,14 +115,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--grants", type=int, default=300)
     parser.add_argument("--rate", type=float, default=10.0, help="creates per second (the controller runs about 50 times slower under valgrind)")
+    parser.add_argument("--count", choices=["controller", "sandbox"], default="controller",
+                        help="whose instructions are counted")
     parser.add_argument("binaries", nargs="+")
     arguments = parser.parse_args()
     folder = pathlib.Path(tempfile.mkdtemp(prefix="instructions-"))
     print(f"callgrind files in {folder}")
-    sandbox_binary = os.environ.get("ELEVATOR_SANDBOX_BIN", arguments.binaries[0])
+    other = "ELEVATOR_CONTROLLER_BIN" if arguments.count == "sandbox" else "ELEVATOR_SANDBOX_BIN"
+    other_binary = os.environ.get(other, arguments.binaries[0])
     for number, binary in enumerate(arguments.binaries):
         copy = stripped(binary, folder, number)
-        totals = [run(copy, sandbox_binary, count, arguments.rate, folder / f"{copy.name}.{count}.callgrind")
+        totals = [run(copy, other_binary, count, arguments.rate, folder / f"{copy.name}.{count}.callgrind",
+                      arguments.count)
                   for count in (BASE_GRANTS, BASE_GRANTS + arguments.grants)]
         print(f"{binary}: {totals[0]:,} instructions with {BASE_GRANTS} grants, {totals[1]:,} with "
               f"{BASE_GRANTS + arguments.grants}: {(totals[1] - totals[0]) / arguments.grants:,.0f} per grant", flush=True)

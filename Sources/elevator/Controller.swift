@@ -11,6 +11,7 @@ import ServiceLifecycle
 /// dashes as underscores); a flag on the command line wins.
 struct Controller: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "controller",
         abstract: "Run the controller that grants and withdraws mesh access for ElevationRequests.")
 
     @Option(help: "Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, else in-cluster). Env ELEVATOR_KUBECONFIG.")

@@ -5,6 +5,7 @@ import Logging
 /// `elevator demo`: the whole story on an embedded sandbox, with timestamps; ends by itself.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the whole elevation story on an embedded sandbox API server (under a minute).")
 
     @Option(help: "How long the demo grant lasts.")

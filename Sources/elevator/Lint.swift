@@ -5,6 +5,7 @@ import Foundation
 /// `elevator lint PATH...`: wiring only; the checks live in ElevatorCLI's `Linter`.
 struct Lint: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "lint",
         abstract: "Validate ElevationPolicy, ElevationRequest and ElevationApproval manifests offline.",
         discussion: "Exit status: 0 clean, 1 problems found, 2 a path could not be read.")
 

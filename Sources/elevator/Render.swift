@@ -6,6 +6,7 @@ import Foundation
 /// `elevator render`: wiring only; the rendering lives in ElevatorCLI's `Renderer`.
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Print, as YAML, the mesh objects a request would get, or why it would be denied.",
         discussion: "Approval stages are assumed met. Exit status: 0 rendered, 1 denied or bad input, 2 unreadable input.")
 

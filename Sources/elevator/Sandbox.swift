@@ -6,6 +6,7 @@ import Logging
 /// `elevator sandbox`: serve the in-memory Kubernetes-compatible API server for kubectl and scripts.
 struct Sandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sandbox",
         abstract: "Serve an in-memory Kubernetes-compatible API server (for kubectl, tests and the demo).")
 
     @Option(help: "The address to listen on.")

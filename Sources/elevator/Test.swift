@@ -4,6 +4,7 @@ import ElevatorCLI
 /// `elevator test PATH`: wiring only; the runner lives in ElevatorCLI's `PolicyTestRunner`.
 struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "test",
         abstract: "Run the policy test cases kept beside the policies (docs/testing-policies.md).",
         discussion: "Exit status: 0 when every case passes, 1 otherwise.")
 
