@@ -85,30 +85,32 @@ let package = Package(
         .executableTarget(
             name: "elevator",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "ElevatorCLI", "ElevatorPlugin",
+                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "TestSupport", "ElevatorCLI", "ElevatorPlugin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        .testTarget(name: "YAMLTests", dependencies: ["YAML"]),
+        // Helpers every test target shares (a seeded random generator).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "TestSupport"]),
         .testTarget(
             name: "KubeTests",
             dependencies: [
-                "Kube", "KubeSandbox", "CCurl", "CCurlShim", "CLinuxEvents",
+                "Kube", "KubeSandbox", "CCurl", "CCurlShim", "CLinuxEvents", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
-        .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML"]),
+        .testTarget(name: "ElevationTests", dependencies: ["Elevation", "YAML", "TestSupport"]),
         .testTarget(
             name: "ElevatorControllerTests",
             dependencies: [
-                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML",
+                "ElevatorController", "KubeSandbox", "Kube", "Elevation", "YAML", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "YAML", "TestSupport"]),
         .testTarget(name: "ElevatorCLITests", dependencies: ["ElevatorCLI", "Elevation", "YAML"]),
         .testTarget(name: "ElevatorPluginTests", dependencies: ["ElevatorPlugin", "KubeSandbox", "Kube", "Elevation", "YAML"]),
     ],

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Elevation
+import TestSupport
 
 /// Random walks through a request's life (time passing, approvals and denials arriving, revocation,
 /// the policy suspended or deleted), checking after every decision the promises of API.md that

@@ -3,6 +3,7 @@ import Testing
 import YAML
 
 @testable import Elevation
+import TestSupport
 
 /// Random valid policies and requests through `decide` and the Istio backend: no grant is ever
 /// wider than its request, no principal list is empty, and every generated AuthorizationPolicy

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Elevation
+import TestSupport
 
 @Suite struct PathPatternTests {
     @Test(arguments: [

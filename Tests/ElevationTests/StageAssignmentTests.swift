@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Elevation
+import TestSupport
 
 @Suite struct StageAssignmentTests {
     @Test func greedyWouldFailButAnAssignmentExists() {

@@ -3,6 +3,7 @@ import Foundation
 import Kube
 import Testing
 import YAML
+import TestSupport
 
 /// The types that write their own JSON text (`JSONTextEncodable`: a request's status and spec,
 /// an Event) must write what their `Codable` conformance gives through `JSONValueEncoder` and
@@ -33,17 +34,17 @@ import YAML
 
     static let text = ["", "Valid", "é\"\\\n\t\u{1}/日本💡", "the request lies within ElevationPolicy load", "a b"]
 
-    static func randomText(_ random: inout SplitMix) -> String { text.randomElement(using: &random) ?? "" }
+    static func randomText(_ random: inout SeededRandom) -> String { text.randomElement(using: &random) ?? "" }
 
-    static func maybe<T>(_ random: inout SplitMix, _ make: (inout SplitMix) -> T) -> T? {
+    static func maybe<T>(_ random: inout SeededRandom, _ make: (inout SeededRandom) -> T) -> T? {
         Bool.random(using: &random) ? make(&random) : nil
     }
 
-    static func date(_ random: inout SplitMix) -> Date {
+    static func date(_ random: inout SeededRandom) -> Date {
         Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &random)) + Double(Int.random(in: 0...999, using: &random)) / 1000)
     }
 
-    static func status(_ random: inout SplitMix) -> ElevationRequestStatus {
+    static func status(_ random: inout SeededRandom) -> ElevationRequestStatus {
         var status = ElevationRequestStatus()
         status.phase = maybe(&random) { RequestPhase.allCases.randomElement(using: &$0) ?? .pending }
         status.observedGeneration = maybe(&random) { Int64.random(in: Int64.min...Int64.max, using: &$0) }
@@ -73,8 +74,8 @@ import YAML
         return status
     }
 
-    static func spec(_ random: inout SplitMix) -> ElevationRequestSpec {
-        func strings(_ random: inout SplitMix) -> [String] { (0..<Int.random(in: 0...3, using: &random)).map { _ in randomText(&random) } }
+    static func spec(_ random: inout SeededRandom) -> ElevationRequestSpec {
+        func strings(_ random: inout SeededRandom) -> [String] { (0..<Int.random(in: 0...3, using: &random)).map { _ in randomText(&random) } }
         return ElevationRequestSpec(
             policy: randomText(&random),
             requester: Identity(user: randomText(&random), groups: maybe(&random, strings)),
@@ -90,14 +91,14 @@ import YAML
             extends: maybe(&random, randomText), revoked: maybe(&random) { Bool.random(using: &$0) })
     }
 
-    static func reference(_ random: inout SplitMix) -> Kube.ObjectReference {
+    static func reference(_ random: inout SeededRandom) -> Kube.ObjectReference {
         Kube.ObjectReference(
             apiVersion: maybe(&random, randomText), kind: maybe(&random, randomText), name: maybe(&random, randomText),
             namespace: maybe(&random, randomText), uid: maybe(&random, randomText), resourceVersion: maybe(&random, randomText),
             fieldPath: maybe(&random, randomText))
     }
 
-    static func event(_ random: inout SplitMix) -> Event {
+    static func event(_ random: inout SeededRandom) -> Event {
         var metadata = Kube.ObjectMeta(
             name: maybe(&random, randomText), namespace: maybe(&random, randomText),
             labels: maybe(&random) { random in Dictionary(uniqueKeysWithValues: text.shuffled(using: &random).prefix(3).map { ($0, randomText(&random)) }) },
@@ -119,7 +120,7 @@ import YAML
     }
 
     @Test func aRequestsStatusAndSpecWriteWhatCodableWrites() throws {
-        var random = SplitMix(seed: 11)
+        var random = SeededRandom(seed: 11)
         for number in 0..<400 {
             let status = try Self.texts(Self.status(&random))
             #expect(status.written == status.coded, "status \(number)")
@@ -129,7 +130,7 @@ import YAML
     }
 
     @Test func anEventWritesWhatCodableWrites() throws {
-        var random = SplitMix(seed: 12)
+        var random = SeededRandom(seed: 12)
         for number in 0..<400 {
             let event = try Self.texts(Self.event(&random))
             #expect(event.written == event.coded, "event \(number)")
@@ -183,15 +184,3 @@ import YAML
     }
 }
 
-/// SplitMix64, so every run writes the same values.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,12 +2,13 @@ import Elevation
 import Foundation
 import Testing
 import YAML
+import TestSupport
 
 /// A request read member by member (`JSONMemberReadable`: the request, its spec and status and
 /// every part of them) must be what its `Decodable` conformance reads through the tree decoder,
 /// for random requests with any mix of fields set (the generators of `JSONTextEncodingTests`).
 @Suite struct RequestMemberReadingTests {
-    static func request(_ random: inout SplitMix, number: Int) -> ElevationRequest {
+    static func request(_ random: inout SeededRandom, number: Int) -> ElevationRequest {
         var metadata = ObjectMeta(name: "r\(number)", namespace: JSONTextEncodingTests.maybe(&random, JSONTextEncodingTests.randomText))
         metadata.uid = JSONTextEncodingTests.maybe(&random, JSONTextEncodingTests.randomText)
         metadata.generation = JSONTextEncodingTests.maybe(&random) { Int64.random(in: 0...9, using: &$0) }
@@ -21,7 +22,7 @@ import YAML
     }
 
     @Test func randomRequestsReadAsCodableReadsThem() throws {
-        var random = SplitMix(seed: 13)
+        var random = SeededRandom(seed: 13)
         for number in 0..<400 {
             let request = Self.request(&random, number: number)
             let text = JSONWriter.encode(try JSONValueEncoder().encode(request))

@@ -2,6 +2,7 @@ import Testing
 import YAML
 
 @testable import KubeSandbox
+import TestSupport
 
 /// `ManagedFields.recordUpdate` against the way it was first written (every leaf of both sides
 /// listed, then compared), on random objects and random edits: the same entries, field for field,
@@ -9,7 +10,7 @@ import YAML
 /// and built as the first builder built it.
 @Suite struct ManagedFieldsUpdateTests {
     @Test func anUpdateOwnsAndDropsTheFieldsTheLeafListingWouldHave() {
-        var random = SplitMix(seed: 0x5EED_16)
+        var random = SeededRandom(seed: 0x5EED_16)
         var compared = 0
         for _ in 0..<3_000 {
             let old = randomObject(&random)
@@ -99,24 +100,12 @@ private func referenceTree(_ fields: Set<[String]>) -> JSONValue {
     return root
 }
 
-/// A small deterministic generator (SplitMix64).
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private let keys = ["a", "b", "c", "spec", "status", "metadata", "apiVersion", "kind", "labels", "finalizers"]
 private let metaKeys = ["labels", "annotations", "finalizers", "ownerReferences", "name", "uid"]
 
 /// A value of up to `depth` levels: scalars, null, arrays, empty and filled objects.
-private func randomValue(_ random: inout SplitMix, depth: Int) -> JSONValue {
+private func randomValue(_ random: inout SeededRandom, depth: Int) -> JSONValue {
     switch Int.random(in: 0..<(depth > 0 ? 8 : 5), using: &random) {
     case 0: return .null
     case 1: return .int(Int64.random(in: 0..<3, using: &random))
@@ -132,7 +121,7 @@ private func randomValue(_ random: inout SplitMix, depth: Int) -> JSONValue {
     }
 }
 
-private func randomObject(_ random: inout SplitMix) -> JSONValue {
+private func randomObject(_ random: inout SeededRandom) -> JSONValue {
     var members: [String: JSONValue] = [:]
     for _ in 0..<Int.random(in: 1..<5, using: &random) {
         members[keys.randomElement(using: &random) ?? "a"] = randomValue(&random, depth: 3)
@@ -148,7 +137,7 @@ private func randomObject(_ random: inout SplitMix) -> JSONValue {
 }
 
 /// `value` with one to three random paths set, replaced or removed.
-private func edited(_ value: JSONValue, _ random: inout SplitMix) -> JSONValue {
+private func edited(_ value: JSONValue, _ random: inout SeededRandom) -> JSONValue {
     var result = value
     for _ in 0..<Int.random(in: 1..<4, using: &random) {
         var path: [String] = []

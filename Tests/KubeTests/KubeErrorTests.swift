@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kube
+import TestSupport
 
 @Suite struct KubeErrorTests {
     static func status(_ code: Int, _ reason: String, _ message: String = "m", extra: String = "") -> Data {

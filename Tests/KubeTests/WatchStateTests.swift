@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Kube
+import TestSupport
 
 @Suite struct BackoffTests {
     let start = ContinuousClock.now

@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 
 @testable import Kube
+import TestSupport
 
 @Suite struct DeadlineHeapTests {
     typealias Instant = ManualClock.Instant

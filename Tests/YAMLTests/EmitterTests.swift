@@ -1,5 +1,6 @@
 import Testing
 import YAML
+import TestSupport
 
 /// The emitter writes block YAML with sorted keys and quotes strings whose plain form would read
 /// back as something else.
@@ -79,7 +80,7 @@ struct EmitterRoundTripTests {
         "a: b\nc: d", "---", "...", "--- x", "- - x", "True", "FALSE", "On", "off", "+", "-", ".", "0b101", "+.5", "08",
     ]
 
-    static func value(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
+    static func value(_ rng: inout SeededRandom, depth: Int) -> JSONValue {
         let choice = depth > 3 ? Int.random(in: 0..<5, using: &rng) : Int.random(in: 0..<7, using: &rng)
         switch choice {
         case 0: return .string(awkward[Int.random(in: 0..<awkward.count, using: &rng)])
@@ -102,7 +103,7 @@ struct EmitterRoundTripTests {
     }
 
     @Test func randomValuesRoundTrip() throws {
-        var rng = SplitMix64(state: 42)
+        var rng = SeededRandom(seed: 42)
         for _ in 0..<500 {
             let original = Self.value(&rng, depth: 0)
             let yaml = try YAMLEmitter().emit(original)

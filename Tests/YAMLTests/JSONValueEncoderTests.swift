@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import YAML
+import TestSupport
 
 /// `JSONValueEncoder.encodeJSON` writes the text straight from the encoder's slots; it must be
 /// byte for byte what `JSONWriter` writes for `encode`'s tree, and what Foundation's encoder
@@ -55,7 +56,7 @@ import Testing
     /// A random `Outer`; with `asciiKeys`, its map's keys sort the same by UTF-8 bytes and as
     /// Strings (Foundation's order).
     static func sample(_ seed: Int, asciiKeys: Bool = false) -> Outer {
-        var generator = SplitMix64(state: UInt64(seed))
+        var generator = SeededRandom(seed: UInt64(seed))
         func text(ascii: Bool = false) -> String {
             let pieces = ascii ? ["a", "Z", "/", "\"", "\\", "key", "0", "-"] : ["a", "Z", "é", "ü", "/", "\"", "\\", "\t", "\u{1}", "日本", "key", "💡", "0", "-"]
             return (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator) ?? "" }.joined()

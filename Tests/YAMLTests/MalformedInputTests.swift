@@ -1,5 +1,6 @@
 import Testing
 import YAML
+import TestSupport
 
 /// Malformed or hostile input gives one clear error with a position, never a crash.
 struct MalformedInputTests {
@@ -109,7 +110,7 @@ struct MalformedInputTests {
               folded text
             """.utf8)
         let alphabet = Array("{}[]:,-?&*!|>'\"%@` #\n\t\\~.0yY<".utf8)
-        var rng = SplitMix64(state: 7)
+        var rng = SeededRandom(seed: 7)
         var outcomes = (parsed: 0, refused: 0)
         for _ in 0..<2_000 {
             var bytes = original

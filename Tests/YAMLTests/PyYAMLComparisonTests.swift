@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import YAML
+import TestSupport
 
 /// Our JSON against PyYAML's `CSafeLoader` on generated documents, restricted to the constructs
 /// where YAML 1.1 as Kubernetes reads it and PyYAML agree (no `y`/`n` booleans, no `0o` octal, no
@@ -91,26 +92,15 @@ struct PyYAMLComparisonTests {
     }
 }
 
-/// SplitMix64: a small seeded generator so every run produces the same documents.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random Kubernetes-like YAML in the subset both readers agree on.
 struct DocumentGenerator {
-    var rng: SplitMix64
+    var rng: SeededRandom
     var mappingAnchors: [String] = []
     var anchors: [String] = []
     var anchorCount = 0
 
-    init(seed: UInt64) { rng = SplitMix64(state: seed) }
+    init(seed: UInt64) { rng = SeededRandom(seed: seed) }
 
     mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &rng)] }
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &rng) < percent }

@@ -57,18 +57,6 @@ enum Fixture {
     }
 }
 
-/// SplitMix64: a small, seeded, reproducible random generator for property tests.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The Python interpreter for checks that need the test venv: ELEVATOR_PYTHON, else the package's
 /// `.build-venv/bin/python`, else `python3`.
