@@ -44,9 +44,10 @@ def stripped(binary, folder, number):
     return copy
 
 
-def run(binary, sandbox_binary, grants, rate, out, count="controller"):
-    """Total instructions of one controller process (or, with `count="sandbox"`, of the sandbox
-    `binary`, the controller being `sandbox_binary`) that grants `grants` requests."""
+def run(binary, other_binary, grants, rate, out, count="controller"):
+    """Total instructions of one controller process `binary` beside the sandbox of `other_binary`
+    (or, with `count="sandbox"`, of the sandbox `binary` beside the controller `other_binary`)
+    that grants `grants` requests."""
     work = pathlib.Path(tempfile.mkdtemp(prefix="instructions-"))
     callgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"]
     if count == "sandbox":
@@ -55,11 +56,11 @@ def run(binary, sandbox_binary, grants, rate, out, count="controller"):
         wrapper.write_text("#!/bin/sh\nexec " + " ".join(callgrind + [str(binary)]) + ' "$@"\n')
         wrapper.chmod(0o755)
         sandbox_support.ELEVATOR = wrapper
-        controller_command = [str(sandbox_binary), "controller"]
+        controller_command = [str(other_binary), "controller"]
     else:
-        sandbox_support.ELEVATOR = pathlib.Path(sandbox_binary)
+        sandbox_support.ELEVATOR = pathlib.Path(other_binary)
         controller_command = callgrind + [str(binary), "controller"]
-    reliability_support.ELEVATOR = pathlib.Path(sandbox_binary)
+    reliability_support.ELEVATOR = pathlib.Path(other_binary)
     cluster = reliability_support.Cluster(work)
     probe = reliability_support.free_port()
     env = dict(os.environ, ELEVATOR_LOG_FORMAT="json", ELEVATOR_ALLOW_UNVERIFIED_IDENTITY="true",

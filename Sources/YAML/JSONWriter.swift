@@ -49,8 +49,8 @@ public enum JSONWriter {
     }
 
     /// Appends the object of `members` (a key and a value `writeValue` writes), in the order of
-    /// the keys' UTF-8 bytes: the one place that decides the canonical key order, for a
-    /// `JSONValue` here, `JSONValueEncoder.encodeJSON`'s slots and `JSONText`'s maps.
+    /// the keys' UTF-8 bytes (`precedes`, the one place that decides the canonical key order, also
+    /// for `writeMembers`), for `JSONValueEncoder.encodeJSON`'s slots and `JSONText`'s maps.
     static func writeObject<Members: Sequence, Value>(
         _ members: Members, into out: inout [UInt8], writeValue: (Value, inout [UInt8]) -> Void
     ) where Members.Element == (key: String, value: Value) {

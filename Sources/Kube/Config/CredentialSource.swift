@@ -32,11 +32,10 @@ public actor CredentialSource {
     /// How long a token read from a file is trusted before it is read again.
     public let tokenFileRefresh: TimeInterval
 
-    private var cached: Credential?
-    private var validUntil: Date?
+    /// The last credential read or run and until when it is good (nil: for good, until a 401),
+    /// behind a mutex rather than the actor so that `current()` reads it without a hop.
+    private nonisolated let cached = Mutex<(credential: Credential, validUntil: Date?)?>(nil)
     private var inflight: Task<(Credential, Date?), any Error>?
-    /// `cached` and `validUntil` as last set, readable without a hop onto the actor (`current()`).
-    private nonisolated let handedOut = Mutex<(credential: Credential, validUntil: Date?)?>(nil)
 
     /// How many times an exec plugin ran or a token file was read (for tests and metrics).
     public private(set) var refreshCount = 0
@@ -62,19 +61,23 @@ public actor CredentialSource {
         case .token(let token): return Credential(bearerToken: token)
         case .tokenFile, .serviceAccountToken, .exec: break
         }
-        let fresh = handedOut.withLock { entry -> Credential? in
+        if let fresh = freshCredential() { return fresh }
+        return try await refreshed()
+    }
+
+    /// The cached credential if it is still good.
+    private nonisolated func freshCredential() -> Credential? {
+        cached.withLock { entry in
             guard let entry else { return nil }
             guard let validUntil = entry.validUntil else { return entry.credential }
             return now() < validUntil ? entry.credential : nil
         }
-        if let fresh { return fresh }
-        return try await refreshed()
     }
 
-    /// `current()` on the actor: the cached credential if still good, else a shared refresh.
+    /// `current()` on the actor: the cached credential if still good (another caller may have
+    /// refreshed it meanwhile), else a shared refresh.
     private func refreshed() async throws(KubeError) -> Credential {
-        if let cached, let validUntil, now() < validUntil { return cached }
-        if let cached, validUntil == nil { return cached }
+        if let fresh = freshCredential() { return fresh }
         let task: Task<(Credential, Date?), any Error>
         if let inflight {
             task = inflight
@@ -85,22 +88,23 @@ public actor CredentialSource {
         do {
             let (credential, expiry) = try await task.value
             inflight = nil
-            cached = credential
-            validUntil = expiry
-            handedOut.withLock { $0 = (credential, expiry) }
+            cached.withLock { $0 = (credential, expiry) }
             return credential
         } catch {
             inflight = nil
-            if case .tokenFile = credentials, let cached { return cached }
-            if case .serviceAccountToken = credentials, let cached { return cached }
+            switch credentials {
+            case .tokenFile, .serviceAccountToken:
+                if let last = cached.withLock({ $0?.credential }) { return last }
+            case .none, .token, .exec:
+                break
+            }
             throw error as? KubeError ?? KubeError.configuration("\(error)")
         }
     }
 
     /// Marks the credential as rejected (a 401): the next `current()` reads or runs afresh.
     public func invalidate() {
-        validUntil = .distantPast
-        handedOut.withLock { $0 = nil }
+        cached.withLock { $0?.validUntil = .distantPast }
     }
 
     private func refresh() async throws -> (Credential, Date?) {
