@@ -12,7 +12,9 @@ import Synchronization
 enum CacheCompaction {
     /// The annotation `kubectl apply` writes: the whole object as JSON again. Nothing here reads
     /// it, and a cache of applied objects would otherwise hold the object twice.
-    static let lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+    static let lastAppliedAnnotation = lastApplied.description
+    /// `lastAppliedAnnotation`, for reads that compare it as bytes.
+    static let lastApplied: StaticString = "kubectl.kubernetes.io/last-applied-configuration"
 
     /// `metadata` without what the controller never reads: server-side apply's bookkeeping and
     /// `kubectl apply`'s copy of the object.

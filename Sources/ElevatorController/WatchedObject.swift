@@ -262,18 +262,23 @@ public struct MeshObjectValue: WatchedKind, Hashable {
     /// Wraps `json`.
     public init(json: JSONValue) {
         let metadata = json["metadata"]
+        let labels = metadata?["labels"]
+        let annotations = metadata?["annotations"]
         self.init(
             apiVersion: json["apiVersion"]?.stringValue, kind: json["kind"]?.stringValue,
-            labels: metadata?["labels"]?.objectValue?.compactMapValues(\.stringValue),
-            annotations: metadata?["annotations"]?.objectValue?.compactMapValues(\.stringValue), storage: .tree(json))
+            managedBy: labels?[MeshObjectMembers.managedByLabel.description]?.stringValue,
+            requestUID: annotations?[MeshObjectMembers.requestUIDAnnotation.description]?.stringValue,
+            expiresAt: annotations?[MeshObjectMembers.expiresAtAnnotation.description]?.stringValue, storage: .tree(json))
     }
 
-    private init(apiVersion: String?, kind: String?, labels: [String: String]?, annotations: [String: String]?, storage: Storage) {
+    /// An object with the values of its managed-by label and of its request-uid and expires-at
+    /// annotations (the two read only when the label says Elevator).
+    private init(apiVersion: String?, kind: String?, managedBy: String?, requestUID: String?, expiresAt: String?, storage: Storage) {
         self.apiVersion = apiVersion.map(CacheCompaction.names.intern)
         self.kind = kind.map(CacheCompaction.names.intern)
-        isManaged = labels?["app.kubernetes.io/managed-by"] == "elevator"
-        managedRequestUID = isManaged ? annotations?["elevator.dev/request-uid"] : nil
-        expiresAt = isManaged ? annotations?["elevator.dev/expires-at"].flatMap(RFC3339.parse) : nil
+        isManaged = managedBy == "elevator"
+        managedRequestUID = isManaged ? requestUID : nil
+        self.expiresAt = isManaged ? expiresAt.flatMap(RFC3339.parse) : nil
         self.storage = storage
     }
 
@@ -323,15 +328,16 @@ public struct MeshObjectValue: WatchedKind, Hashable {
     /// the document as text (`RawJSON`) one at a time (`JSONMemberDecodable`, no keyed
     /// container) and joined; only an object that is not Elevator's is then parsed into a tree.
     public init(from decoder: any Decoder) throws {
-        guard let object = try? decoder.singleValueContainer().decode(ObjectMembers.self) else {
+        guard let object = try? decoder.singleValueContainer().decode(MeshObjectMembers.self) else {
             self.init(json: try JSONValue(from: decoder))
             return
         }
         let metadata = object.metadata
-        let text = object.text()
-        let managed = metadata?.labels?["app.kubernetes.io/managed-by"] == "elevator"
+        let text = object.finishedText()
+        let managed = metadata?.managedBy == "elevator"
         self.init(
-            apiVersion: object.apiVersion, kind: object.kind, labels: metadata?.labels, annotations: metadata?.keptAnnotations,
+            apiVersion: object.apiVersion, kind: object.kind, managedBy: metadata?.managedBy,
+            requestUID: metadata?.requestUID, expiresAt: metadata?.expiresAt,
             storage: managed ? .text(String(decoding: text, as: UTF8.self)) : .tree((try? JSONParser.parse(text)) ?? .null))
     }
 
@@ -367,119 +373,6 @@ private struct DriftMembers: JSONMemberDecodable {
             spec = member.decodeJSONValue()
         } else if member.is("metadata") {
             metadata = try member.decode(Metadata.self)
-        }
-    }
-}
-
-/// Any member name of a JSON object.
-private struct MemberKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-/// A mesh object's members as text, in document order, with what `MeshObjectValue` reads of it.
-private struct ObjectMembers: JSONMemberDecodable {
-    var members: [(name: String, text: RawJSON?)] = []
-    var metadata: MetadataMembers?
-    var apiVersion: String?
-    var kind: String?
-
-    init() {}
-
-    /// Through a keyed container: for decoders other than the tape's, with the same result.
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: MemberKey.self)
-        for key in container.allKeys {
-            if key.stringValue == "metadata" {
-                metadata = try container.decodeIfPresent(MetadataMembers.self, forKey: key)
-                members.append((key.stringValue, nil))
-                continue
-            }
-            let text = try container.decodeIfPresent(RawJSON.self, forKey: key)
-            if key.stringValue == "apiVersion" { apiVersion = text.flatMap(Self.string) }
-            if key.stringValue == "kind" { kind = text.flatMap(Self.string) }
-            members.append((key.stringValue, text))
-        }
-    }
-
-    mutating func decodeMember(_ member: borrowing JSONMember) throws {
-        if member.is("metadata") {
-            metadata = try member.decode(MetadataMembers.self)
-            members.append(("metadata", nil))
-            return
-        }
-        if member.is("apiVersion") { apiVersion = try? member.decodeString() }
-        if member.is("kind") { kind = try? member.decodeString() }
-        members.append((member.name, try member.decode(RawJSON.self)))
-    }
-
-    /// The string a member's text spells, if it is one.
-    private static func string(_ text: RawJSON) -> String? { text.value.stringValue }
-
-    /// The object's compact text without what `MetadataMembers` leaves out.
-    func text() -> [UInt8] {
-        var out: [UInt8] = []
-        writeObject(members, into: &out) { name, out in
-            guard name == "metadata", let metadata else { return false }
-            metadata.write(into: &out)
-            return true
-        }
-        return out
-    }
-}
-
-/// Writes `members` as a JSON object, each value as its text (`null` when absent), unless
-/// `writing` writes the value of that member itself and says so.
-private func writeObject(
-    _ members: [(name: String, text: RawJSON?)], into out: inout [UInt8], writing: (String, inout [UInt8]) -> Bool
-) {
-    out.append(UInt8(ascii: "{"))
-    for (position, member) in members.enumerated() {
-        if position > 0 { out.append(UInt8(ascii: ",")) }
-        JSONWriter.write(.string(member.name), into: &out)
-        out.append(UInt8(ascii: ":"))
-        if !writing(member.name, &out) { out += (member.text?.text ?? "null").utf8 }
-    }
-    out.append(UInt8(ascii: "}"))
-}
-
-/// A mesh object's metadata as text, without `managedFields` and the last-applied annotation;
-/// its labels and annotations also as maps (nil when a value is not a string).
-private struct MetadataMembers: JSONMemberDecodable {
-    var members: [(name: String, text: RawJSON?)] = []
-    var labels: [String: String]?
-    var annotations: [String: String]?
-
-    init() {}
-
-    /// Through a keyed container: for decoders other than the tape's, with the same result.
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: MemberKey.self)
-        for key in container.allKeys where key.stringValue != "managedFields" {
-            if key.stringValue == "labels" { labels = (try? container.decodeIfPresent([String: String].self, forKey: key)) ?? nil }
-            if key.stringValue == "annotations" { annotations = (try? container.decodeIfPresent([String: String].self, forKey: key)) ?? nil }
-            members.append((key.stringValue, try container.decodeIfPresent(RawJSON.self, forKey: key)))
-        }
-    }
-
-    mutating func decodeMember(_ member: borrowing JSONMember) throws {
-        if member.is("managedFields") { return }
-        if member.is("labels") { labels = (try? member.decode([String: String].self)) ?? nil }
-        if member.is("annotations") { annotations = (try? member.decode([String: String].self)) ?? nil }
-        members.append((member.name, try member.decode(RawJSON.self)))
-    }
-
-    /// The annotations as kept: without `kubectl apply`'s copy of the object.
-    var keptAnnotations: [String: String]? { annotations?.filter { $0.key != CacheCompaction.lastAppliedAnnotation } }
-
-    func write(into out: inout [UInt8]) {
-        writeObject(members, into: &out) { name, out in
-            guard name == "annotations", annotations?[CacheCompaction.lastAppliedAnnotation] != nil, let kept = keptAnnotations
-            else { return false }
-            JSONWriter.write(.object(kept.mapValues(JSONValue.string)), into: &out)
-            return true
         }
     }
 }

@@ -117,9 +117,21 @@ extension JSONTape {
     /// The document's text of the value at `index`, from its first byte to its last, as spelled
     /// there (what `RawJSON` keeps). The tape checked it, so it is valid UTF-8 and valid JSON.
     func text(at index: Int) -> String {
+        String(decoding: textBytes(at: index), as: UTF8.self)
+    }
+
+    /// The bytes `text(at:)` makes its string of.
+    func textBytes(at index: Int) -> UnsafeBufferPointer<UInt8> {
         let entry = entries[index]
         let start = entry.kind == .string ? Int(entry.start) - 1 : Int(entry.start)
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<byteEnd(index)]), as: UTF8.self)
+        return UnsafeBufferPointer(rebasing: bytes[start..<byteEnd(index)])
+    }
+
+    /// Whether the key entry `index` spells `name`, escapes decoded.
+    func key(at index: Int, is name: UnsafeBufferPointer<UInt8>) -> Bool {
+        let entry = entries[index]
+        if entry.flags & JSONTape.escaped != 0 { return string(at: index).utf8.elementsEqual(name) }
+        return key(entry, is: name)
     }
 
     /// The offset just past the value at `index`. Containers do not record their closing

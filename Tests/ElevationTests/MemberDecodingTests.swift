@@ -29,6 +29,12 @@ import YAML
         #"{"conditions":[{"type":"T","status":"True","reason":5}]}"#, #"{"conditions":[{"type":"T","status":"True","observedGeneration":"1"}]}"#,
         #"{"conditions":[]}"#, #"{"conditions":[null]}"#, #"{"conditions":{"type":"T"}}"#,
         #"{"grant":[{"kind":"K"}]}"#, #"{"approvals":[{"approver":"a","stage":"s","decision":"Maybe"}]}"#, #"{"approvals":{}}"#,
+        // read from the bytes in place, or through the general decoder when escaped or of another kind
+        #"{"phase":"Act\u0069ve","grantedAt":"2026-11-19T10:00:01\u005a","conditions":[{"type":"T","status":"Tru\u0065"}]}"#,
+        #"{"phase":"active"}"#, #"{"phase":"Activ\u0065s"}"#, #"{"grantedAt":"2026-11-19T10:00:01+01:00","expiresAt":"2026-11-19T10:00:01.25Z"}"#,
+        #"{"grantedAt":"2026-02-30T10:00:01Z"}"#, #"{"grantedAt":"2026-11-19T10:00:01\u0059"}"#, #"{"grantedAt":[]}"#,
+        #"{"conditions":[5]}"#, #"{"conditions":"x"}"#, #"{"conditions":[{"type":"T","status":true}]}"#, #"{"grant":7}"#,
+        #"{"approvals":[{"approver":"a","stage":"s","decision":"Approve"},null]}"#,
     ])
     func readingTheStatusAgreesWithDecodable(text: String) {
         struct Object: Decodable, Equatable { var status: ElevationRequestStatus }
@@ -87,6 +93,9 @@ import YAML
         request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":[{"methods":[1]}]}"#),
         request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"breakGlass":"yes"}"#),
         request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"revoked":1}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"revoked":"false","breakGlass":false}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":"GET"}"#),
+        request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"rules":[{},{"paths":["/a"]},7]}"#),
         request(spec: #"{"policy":"p","requester":{"user":"u"},"subject":{},"duration":9}"#),
         // the status' records and references, which have required keys
         #"{"metadata":{},"spec":\#(minimalSpec),"status":{"approvals":[{"approver":"a","decision":"Approve"}]}}"#,

@@ -121,6 +121,38 @@ import YAML
         #expect(foreign.value.json["metadata"]?["managedFields"] == nil)
     }
 
+    /// A mesh object is copied from the document member by member, less `managedFields` and the
+    /// last-applied annotation: whatever the spelling, it reads as the tree less those, through
+    /// the tape and through any other decoder, with the same label and annotations kept.
+    @Test(arguments: [
+        #"{"metadata":{"annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{}"}},"spec":{}}"#,
+        #"{"metadata":{"annotations":{"a":"1","kubectl.kubernetes.io/last-applied-configuration":"{}","b":"2","kubectl.kubernetes.io/last-applied-configuration":"x"}}}"#,
+        #"{"metadata":{"annotations":{"kubectl.kubernetes.io\/last-applied-configuration":"{}","elevator.dev/request-uid":"r"},"labels":{"app.kubernetes.io/managed-by":"elevator"}}}"#,
+        #"{ "kind" : "K" , "metadata" : { "managedFields" : [ {} ] , "labels" : { "app.kubernetes.io/managed-by" : "elevator" } , "name" : "n" } , "spec" : { "a" : [ 1 , 2.5 , -3e-2 , "x" ] } }"#,
+        #"{"metadata":null,"spec":{"x":null}}"#, #"{"metadata":{},"apiVersion":null,"kind":5}"#, #"{}"#,
+        #"{"metadata":{"labels":{"app.kubernetes.io/managed-by":7},"annotations":{"elevator.dev/request-uid":["r"]}}}"#,
+        #"{"metadata":{"labels":{"app.kubernetes.io/managed-by":"x","app.kubernetes.io/managed-by":"elevator"},"annotations":"none","managedFields":null}}"#,
+        #"{"metadata":{"labels":{"app.kubernetes.io/managed-by":"elevator"},"annotations":{"elevator.dev/expires-at":"2026-12-06T15:15:13Z","elevator.dev/request-uid":"r\u00e9"}},"spec":{"k\u00e9y":"v\n"}}"#,
+    ])
+    func aMeshObjectReadsAsItsTreeWithoutWhatIsNotCached(document: String) throws {
+        var expected = try Self.decode(JSONValue.self, document)
+        expected["metadata"]?["managedFields"] = nil
+        if case .object(var annotations)? = expected["metadata"]?["annotations"] {
+            annotations[CacheCompaction.lastAppliedAnnotation] = nil
+            expected["metadata"]?["annotations"] = .object(annotations)
+        }
+        let viaTape = try Self.decode(MeshObjectValue.self, document)
+        let viaTree = try JSONValueDecoder().decode(MeshObjectValue.self, from: try Self.decode(JSONValue.self, document))
+        let fromTree = MeshObjectValue(json: try Self.decode(JSONValue.self, document))
+        for mesh in [viaTape, viaTree] {
+            #expect(mesh.json == expected)
+            #expect(mesh.isManaged == fromTree.isManaged)
+            #expect(mesh.managedRequestUID == fromTree.managedRequestUID)
+            #expect(mesh.expiresAt == fromTree.expiresAt)
+            #expect(mesh.keepsText == mesh.isManaged)
+        }
+    }
+
     /// The drift check reads a managed object's `spec`, labels and annotations; of an object kept
     /// as text only those are built (`driftView`), and they are what the whole tree holds.
     @Test(arguments: [

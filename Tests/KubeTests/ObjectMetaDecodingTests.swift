@@ -27,6 +27,11 @@ import YAML
         #"{"name":5}"#, #"{"generation":"3"}"#, #"{"creationTimestamp":"yesterday"}"#,
         #"{"labels":{"a":1}}"#, #"{"ownerReferences":[{"kind":"K"}]}"#, #"{"managedFields":[{"manager":7}]}"#,
         #"{"managedFields":[{"time":"noon"}]}"#, #"{"finalizers":"x"}"#,
+        // times and lists read in place, or through the general decoder when escaped or of another kind
+        #"{"creationTimestamp":"2026-05-01T10:00:00.9\u005a","deletionTimestamp":"2026-05-01T12:00:00+02:00"}"#,
+        #"{"creationTimestamp":"1969-12-31T23:59:59.5Z"}"#, #"{"creationTimestamp":"2026-05-01T10:00:00\u0059"}"#,
+        #"{"creationTimestamp":5}"#, #"{"deletionTimestamp":{}}"#, #"{"ownerReferences":"o"}"#, #"{"ownerReferences":[null]}"#,
+        #"{"managedFields":{}}"#, #"{"managedFields":[{"manager":"m"},5]}"#,
     ])
     func readingMembersAgreesWithDecodable(text: String) {
         let body = Data(#"{"metadata":"#.utf8) + Data(text.utf8) + Data("}".utf8)

@@ -10,21 +10,21 @@ extension ElevationRequestStatus: JSONMemberDecodable {
     /// Reads one member of a status object (the keys and types of the `Codable` conformance).
     public mutating func decodeMember(_ member: borrowing JSONMember) throws {
         if member.is("phase") {
-            phase = try member.decode(RequestPhase.self)
+            phase = try member.decodeRawValue(RequestPhase.self)
         } else if member.is("conditions") {
-            conditions = try member.decode([Condition].self)
+            conditions = try member.decodeArray(of: Condition.self)
         } else if member.is("expiresAt") {
-            expiresAt = try member.decode(RFC3339Timestamp.self)?.date
+            expiresAt = try member.decodeTimestamp()
         } else if member.is("grantedAt") {
-            grantedAt = try member.decode(RFC3339Timestamp.self)?.date
+            grantedAt = try member.decodeTimestamp()
         } else if member.is("observedGeneration") {
             observedGeneration = try member.decodeInt64()
         } else if member.is("specHash") {
             specHash = try member.decodeString()
         } else if member.is("grant") {
-            grant = try member.decode([ObjectReference].self)
+            grant = try member.decodeArray(of: ObjectReference.self)
         } else if member.is("approvals") {
-            approvals = try member.decode([ApprovalRecord].self)
+            approvals = try member.decodeArray(of: ApprovalRecord.self)
         }
     }
 }
@@ -47,7 +47,7 @@ extension Condition: JSONMemberReadable {
             if member.is("type") {
                 type = try member.decodeString()
             } else if member.is("status") {
-                status = try member.decode(Condition.Status.self)
+                status = try member.decodeRawValue(Condition.Status.self)
             } else if member.is("reason") {
                 reason = try member.decodeString()
             } else if member.is("message") {
@@ -55,7 +55,7 @@ extension Condition: JSONMemberReadable {
             } else if member.is("observedGeneration") {
                 observedGeneration = try member.decodeInt64()
             } else if member.is("lastTransitionTime") {
-                lastTransitionTime = try member.decode(RFC3339Timestamp.self)?.date
+                lastTransitionTime = try member.decodeTimestamp()
             }
         }
     }
@@ -88,9 +88,9 @@ extension ApprovalRecord: JSONMemberReadable {
             } else if member.is("stage") {
                 stage = try member.decodeString()
             } else if member.is("decision") {
-                decision = try member.decode(ApprovalDecision.self)
+                decision = try member.decodeRawValue(ApprovalDecision.self)
             } else if member.is("at") {
-                at = try member.decode(RFC3339Timestamp.self)?.date
+                at = try member.decodeTimestamp()
             }
         }
     }
@@ -156,10 +156,19 @@ extension ObjectMeta: JSONMemberDecodable {
         } else if member.is("finalizers") {
             finalizers = try member.decode([String].self)
         } else if member.is("creationTimestamp") {
-            creationTimestamp = try member.decode(RFC3339Timestamp.self)?.date
+            creationTimestamp = try member.decodeTimestamp()
         } else if member.is("deletionTimestamp") {
-            deletionTimestamp = try member.decode(RFC3339Timestamp.self)?.date
+            deletionTimestamp = try member.decodeTimestamp()
         }
+    }
+}
+
+extension JSONMember {
+    /// The value as an RFC 3339 time, or nil for null: parsed from the string's bytes in place,
+    /// and through `RFC3339Timestamp` (its error) for anything else.
+    func decodeTimestamp() throws -> Date? {
+        if let date = withUnescapedString(RFC3339.parse(bytes:)) { return date }
+        return try decode(RFC3339Timestamp.self)?.date
     }
 }
 

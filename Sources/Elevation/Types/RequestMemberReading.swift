@@ -68,17 +68,17 @@ extension ElevationRequestSpec: JSONMemberReadable {
             } else if member.is("subject") {
                 subject = try member.decode(Subject.self)
             } else if member.is("rules") {
-                rules = try member.decode([AccessRule].self)
+                rules = try member.decodeArray(of: AccessRule.self)
             } else if member.is("duration") {
                 duration = try member.decodeString()
             } else if member.is("reason") {
                 reason = try member.decodeString()
             } else if member.is("breakGlass") {
-                breakGlass = try member.decode(Bool.self)
+                breakGlass = try member.decodeBool()
             } else if member.is("extends") {
                 extends = try member.decodeString()
             } else if member.is("revoked") {
-                revoked = try member.decode(Bool.self)
+                revoked = try member.decodeBool()
             }
         }
     }

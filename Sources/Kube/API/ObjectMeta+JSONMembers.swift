@@ -22,21 +22,21 @@ extension ObjectMeta: JSONMemberDecodable {
         } else if member.is("generation") {
             generation = try member.decodeInt64()
         } else if member.is("creationTimestamp") {
-            creationTimestamp = try member.decode(Time.self)
+            creationTimestamp = try member.decodeTime()
         } else if member.is("labels") {
             labels = try member.decode([String: String].self)
         } else if member.is("annotations") {
             annotations = try member.decode([String: String].self)
         } else if member.is("managedFields") {
-            managedFields = try member.decode([ManagedFieldsEntry].self)
+            managedFields = try member.decodeArray(of: ManagedFieldsEntry.self)
         } else if member.is("ownerReferences") {
-            ownerReferences = try member.decode([OwnerReference].self)
+            ownerReferences = try member.decodeArray(of: OwnerReference.self)
         } else if member.is("finalizers") {
             finalizers = try member.decode([String].self)
         } else if member.is("generateName") {
             generateName = try member.decodeString()
         } else if member.is("deletionTimestamp") {
-            deletionTimestamp = try member.decode(Time.self)
+            deletionTimestamp = try member.decodeTime()
         } else if member.is("deletionGracePeriodSeconds") {
             deletionGracePeriodSeconds = try member.decodeInt64()
         }
@@ -56,7 +56,7 @@ extension ManagedFieldsEntry: JSONMemberDecodable {
         } else if member.is("apiVersion") {
             apiVersion = try member.decodeString()
         } else if member.is("time") {
-            time = try member.decode(Time.self)
+            time = try member.decodeTime()
         } else if member.is("fieldsType") {
             fieldsType = try member.decodeString()
         } else if member.is("fieldsV1") {
@@ -64,5 +64,16 @@ extension ManagedFieldsEntry: JSONMemberDecodable {
         } else if member.is("subresource") {
             subresource = try member.decodeString()
         }
+    }
+}
+
+extension JSONMember {
+    /// The value as a `metav1.Time`, or nil for null: parsed from the string's bytes in place, and
+    /// through `Time`'s `init(from:)` (its error) for anything else.
+    func decodeTime() throws -> Time? {
+        if let time = withUnescapedString({ RFC3339.parseMicroseconds(bytes: $0).map(Time.init(microseconds:)) }) {
+            return time
+        }
+        return try decode(Time.self)
     }
 }

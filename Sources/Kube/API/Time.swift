@@ -22,6 +22,11 @@ public struct Time: Hashable, Comparable, Sendable, Codable, CustomStringConvert
     /// Parses an RFC 3339 timestamp such as `2026-05-01T10:00:00Z` or `2026-05-01T12:00:00.5+02:00`.
     public init?(rfc3339 text: String) {
         guard let micros = RFC3339.parseMicroseconds(text) else { return nil }
+        self.init(microseconds: micros)
+    }
+
+    /// The instant `micros` microseconds after the epoch, truncated to the whole second.
+    init(microseconds micros: Int64) {
         self.secondsSinceEpoch = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
     }
 
@@ -109,10 +114,13 @@ enum RFC3339 {
         // Read the string's own UTF-8 in place: every object of a LIST carries timestamps, and a
         // copy of the bytes per timestamp was a measurable share of decoding one.
         var text = text
-        return text.withUTF8 { bytes in
-            var scanner = Scanner(bytes: bytes)
-            return scanner.microseconds()
-        }
+        return text.withUTF8 { parseMicroseconds(bytes: $0) }
+    }
+
+    /// Microseconds since the epoch of the RFC 3339 `date-time` in UTF-8 `bytes`, or nil.
+    static func parseMicroseconds(bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var scanner = Scanner(bytes: bytes)
+        return scanner.microseconds()
     }
 
     /// The RFC 3339 `date-time` grammar over UTF-8 bytes.
