@@ -271,8 +271,22 @@ extension JSONTape {
             let words = UnsafeRawBufferPointer(bytes)
             var wordBits: UInt64 = 0
             while index + 8 <= bytes.count {
-                let word = words.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if Self.hasSpecialByte(word) { break }
+                let word = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                let special = Self.specialBytes(word)
+                if special != 0 {
+                    // The first special byte is exact: the bytes before it join the string, and a
+                    // quote ends it here, without the byte loop (most strings are keys and short
+                    // values that end inside their first or second word).
+                    let offset = special.trailingZeroBitCount >> 3
+                    wordBits |= word & ((1 << (UInt64(offset) << 3)) &- 1)
+                    index += offset
+                    if bytes[index] == UInt8(ascii: "\""), wordBits & 0x8080_8080_8080_8080 == 0 {
+                        append(.string, start: start, end: UInt32(truncatingIfNeeded: index))
+                        index += 1
+                        return
+                    }
+                    break
+                }
                 wordBits |= word
                 index += 8
             }
@@ -299,9 +313,10 @@ extension JSONTape {
             index = scanner.index
         }
 
-        /// Whether one of the eight bytes of `word` is a quote, a backslash or below 0x20 (the
-        /// classic "has zero byte" test: exact about whether one exists, not about which).
-        @inline(__always) static func hasSpecialByte(_ word: UInt64) -> Bool {
+        /// The high bits of the bytes of `word` (little-endian) that may be a quote, a backslash or
+        /// below 0x20; zero when none is. The classic "has zero byte" test: a borrow can flag a
+        /// byte above a special one, never one below, so the lowest flag is exact.
+        @inline(__always) static func specialBytes(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101
             let highs: UInt64 = 0x8080_8080_8080_8080
             let quote = word ^ (ones &* 0x22)
@@ -309,7 +324,7 @@ extension JSONTape {
             let zeroQuote = (quote &- ones) & ~quote
             let zeroBackslash = (backslash &- ones) & ~backslash
             let control = (word &- ones &* 0x20) & ~word
-            return (zeroQuote | zeroBackslash | control) & highs != 0
+            return (zeroQuote | zeroBackslash | control) & highs
         }
 
         func isDigit(_ position: Int) -> Bool {

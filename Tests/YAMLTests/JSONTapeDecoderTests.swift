@@ -199,6 +199,15 @@ import YAML
             try JSONParser.parse([0x22] + Array(prefix.utf8) + [0xC3, 0x28] + Array(prefix.utf8) + [0x22])
         }
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array("\"\(prefix)".utf8)) }
+        #expect(throws: JSONParser.Failure(message: "invalid UTF-8 in string", offset: 1)) {
+            try JSONParser.parse([0x22] + Array(prefix.utf8) + [0xC3, 0x22] + Array("         ".utf8))
+        }
+        // Non-ASCII just before the quote, and the bytes next to the special ones (space, `!`, `#`, `[`, `]`, DEL).
+        for tail in ["\u{e9}", "\u{65e5}\u{672c}", " !#[]\u{7f}", "\u{1F600}x"] {
+            #expect(try JSONParser.parse(Array("\"\(prefix)\(tail)\"".utf8)) == .string(prefix + tail))
+            let tape = try JSONValueDecoder().decode([String].self, fromJSON: Array("[\"\(prefix)\(tail)\",\"\(tail)\(prefix)\"]".utf8))
+            #expect(tape == [prefix + tail, tail + prefix])
+        }
         let map = try JSONValueDecoder().decode([String: String].self, fromJSON: Array("{\"\(prefix)k\":\"\(prefix)v\"}".utf8))
         #expect(map == [prefix + "k": prefix + "v"])
     }

@@ -94,7 +94,7 @@ extension StoreState {
                 if object["spec"] == nil { object["spec"] = .object(["finalizers": .array([.string("kubernetes")])]) }
             }
             let time = ObjectMeta.timestamp(now)
-            ObjectMeta.set("uid", .string(UUID().uuidString.lowercased()), in: &object)
+            ObjectMeta.set("uid", .string(ObjectUID.random()), in: &object)
             ObjectMeta.set("creationTimestamp", .string(time), in: &object)
             ObjectMeta.set("deletionTimestamp", nil, in: &object)
             ObjectMeta.set("resourceVersion", nil, in: &object)
