@@ -272,7 +272,7 @@ extension JSONTape {
             var wordBits: UInt64 = 0
             while index + 8 <= bytes.count {
                 let word = UInt64(littleEndian: words.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-                let special = Self.specialBytes(word)
+                let special = JSONStringBytes.special(in: word)
                 if special != 0 {
                     // The first special byte is exact: the bytes before it join the string, and a
                     // quote ends it here, without the byte loop (most strings are keys and short
@@ -311,20 +311,6 @@ extension JSONTape {
             _ = try scanner.decode()
             append(.string, flags: JSONTape.escaped | JSONTape.nonASCII, start: start, end: UInt32(truncatingIfNeeded: scanner.index - 1))
             index = scanner.index
-        }
-
-        /// The high bits of the bytes of `word` (little-endian) that may be a quote, a backslash or
-        /// below 0x20; zero when none is. The classic "has zero byte" test: a borrow can flag a
-        /// byte above a special one, never one below, so the lowest flag is exact.
-        @inline(__always) static func specialBytes(_ word: UInt64) -> UInt64 {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let zeroQuote = (quote &- ones) & ~quote
-            let zeroBackslash = (backslash &- ones) & ~backslash
-            let control = (word &- ones &* 0x20) & ~word
-            return (zeroQuote | zeroBackslash | control) & highs
         }
 
         func isDigit(_ position: Int) -> Bool {

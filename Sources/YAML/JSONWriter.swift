@@ -34,18 +34,34 @@ public enum JSONWriter {
     /// `writeObject` for a `JSONValue`'s members, sorted as positions in the dictionary: sorting
     /// copied (key, value) pairs retained and released every value, about a third of encoding an
     /// object in the sandbox (BENCHMARKS.md, "Controller", sixteenth round).
+    ///
+    /// Each key is sorted by its first eight bytes as one number, and compared whole (`precedes`)
+    /// only when those tie: comparing whole keys at every step of the sort was two fifths of
+    /// encoding an object (BENCHMARKS.md, "Controller", seventeenth round).
     private static func writeMembers(_ members: [String: JSONValue], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         let keys = members.keys
-        var order = Array(members.indices)
-        order.sort { precedes(keys[$0], keys[$1]) }
-        for (position, index) in order.enumerated() {
+        var order = members.indices.map { (prefix: prefix(of: keys[$0]), index: $0) }
+        order.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : precedes(keys[$0.index], keys[$1.index]) }
+        for (position, member) in order.enumerated() {
             if position > 0 { out.append(UInt8(ascii: ",")) }
-            writeString(keys[index], into: &out)
+            writeString(keys[member.index], into: &out)
             out.append(UInt8(ascii: ":"))
-            write(members.values[index], into: &out)
+            write(members.values[member.index], into: &out)
         }
         out.append(UInt8(ascii: "}"))
+    }
+
+    /// The first eight UTF-8 bytes of `key`, zero-padded, as a big-endian number: one key's
+    /// number is smaller than another's only if the key sorts first by its bytes, and equal
+    /// numbers leave the order to the whole keys.
+    static func prefix(of key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { bytes in
+            var value: UInt64 = 0
+            for offset in 0..<8 { value = value << 8 | UInt64(offset < bytes.count ? bytes[offset] : 0) }
+            return value
+        }
     }
 
     /// Appends the object of `members` (a key and a value `writeValue` writes), in the order of
@@ -98,13 +114,15 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
-            // Runs without escapes (nearly every string) are copied whole rather than byte by byte.
+            // Runs without escapes (nearly every string) are found eight bytes at a time and
+            // copied whole.
             var run = 0
-            for index in bytes.indices {
+            var index = JSONStringBytes.firstSpecial(in: bytes, from: 0)
+            while index < bytes.count {
                 let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<index]))
                 run = index + 1
+                defer { index = JSONStringBytes.firstSpecial(in: bytes, from: run) }
                 switch byte {
                 case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 import YAML
 
@@ -28,6 +30,55 @@ import YAML
         let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let members = sorted.map { String(decoding: JSONWriter.encode(.string($0)), as: UTF8.self) + ":1" }
         #expect(written == "{" + members.joined(separator: ",") + "}")
+    }
+
+    /// Keys that share their first eight bytes, or differ only past them, or by a zero byte or a
+    /// byte above 0x7F there, still sort by their bytes.
+    @Test func keysSharingTheirFirstEightBytesSortByTheRest() {
+        var random = SeededRandom(seed: 17)
+        let alphabet: [String] = ["a", "b", "\u{0}", "\u{7f}", "é", "z"]
+        for _ in 0..<200 {
+            var keys: Set<String> = []
+            for _ in 0..<Int.random(in: 1...30, using: &random) {
+                let length = Int.random(in: 0...12, using: &random)
+                keys.insert(String((0..<length).map { _ in alphabet.randomElement(using: &random) ?? "a" }.joined()))
+            }
+            let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.int(1)) }))
+            let sorted = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let members = sorted.map { String(decoding: JSONWriter.encode(.string($0)), as: UTF8.self) + ":1" }
+            #expect(String(decoding: JSONWriter.encode(object), as: UTF8.self) == "{" + members.joined(separator: ",") + "}")
+        }
+    }
+
+    /// A string is written with exactly the escapes a byte-by-byte writer makes, wherever they
+    /// fall in the eight-byte words the writer scans.
+    @Test func stringsAreEscapedWhereverTheSpecialBytesFall() throws {
+        func reference(_ text: String) -> String {
+            var out = "\""
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return out + "\""
+        }
+        for length in 0..<20 {
+            for special in ["\"", "\\", "\n", "\u{1}", "\u{1f}", " ", "é", "\u{7f}"] {
+                for position in 0...length {
+                    let plain = String(repeating: "x", count: length)
+                    let text = String(plain.prefix(position)) + special + String(plain.dropFirst(position)) + special
+                    let written = String(decoding: JSONWriter.encode(.string(text)), as: UTF8.self)
+                    #expect(written == reference(text))
+                    #expect(try JSONParser.parse(Array(written.utf8)) == .string(text))
+                }
+            }
+        }
     }
 
     @Test func integersAndFloatsStayApart() throws {

@@ -1,3 +1,4 @@
+import Synchronization
 import YAML
 
 /// Field ownership for server-side apply, kept in `metadata.managedFields` as `FieldsV1`.
@@ -198,9 +199,26 @@ struct ManagedFields: Sendable, Equatable {
         for (key, child) in children { collect(child, prefix: prefix + [String(key.dropFirst(2))], into: &fields) }
     }
 
+    /// The `fieldsV1` tree of `fields`. A manager's fields after a write are nearly always a set
+    /// seen before (every grant's request, AuthorizationPolicy and Event is written with the same
+    /// fields), so trees are kept by their fields: looking one up hashes the paths, where building
+    /// it made a dictionary and a key per level, about 44,000 instructions for a request's status
+    /// (BENCHMARKS.md, "Controller", seventeenth round).
     private static func tree(_ fields: Set<[String]>) -> JSONValue {
-        tree(of: fields.map { $0[...] })
+        if let known = trees.withLock({ $0[fields] }) { return known }
+        let built = tree(of: fields.map { $0[...] })
+        trees.withLock { trees in
+            // Bounded: past the bound the trees are forgotten and kept again as they come.
+            if trees.count >= treeBound { trees.removeAll(keepingCapacity: true) }
+            trees[fields] = built
+        }
+        return built
     }
+
+    /// The trees built, by their fields (see `tree(_:)`).
+    private static let trees = Mutex<[Set<[String]>: JSONValue]>([:])
+    /// How many trees `trees` keeps at most.
+    static let treeBound = 1_024
 
     /// The `fieldsV1` tree of `paths`, built level by level: inserting path by path copied every
     /// object on the way down once per path.
