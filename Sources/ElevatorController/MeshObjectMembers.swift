@@ -31,7 +31,8 @@ struct MeshObjectMembers: JSONMemberDecodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         for key in container.allKeys {
-            startMember(key.stringValue)
+            separate(&text)
+            appendKey(key.stringValue, to: &text)
             if key.stringValue == "metadata" {
                 metadata = try container.decodeIfPresent(Metadata.self, forKey: key)
                 text += metadata?.finishedText() ?? Array("null".utf8)
@@ -45,7 +46,7 @@ struct MeshObjectMembers: JSONMemberDecodable {
     }
 
     mutating func decodeMember(_ member: borrowing JSONMember) throws {
-        if text.count > 1 { text.append(UInt8(ascii: ",")) }
+        separate(&text)
         member.appendKey(to: &text)
         if member.is("metadata") {
             metadata = try member.decode(Metadata.self)
@@ -59,13 +60,6 @@ struct MeshObjectMembers: JSONMemberDecodable {
 
     /// The whole text, closed.
     func finishedText() -> [UInt8] { text + [UInt8(ascii: "}")] }
-
-    /// A separator if needed, then `name` and a colon (the keyed container's path).
-    private mutating func startMember(_ name: String) {
-        if text.count > 1 { text.append(UInt8(ascii: ",")) }
-        JSONWriter.write(.string(name), into: &text)
-        text.append(UInt8(ascii: ":"))
-    }
 
     /// A mesh object's `metadata`: its text without `managedFields` and the last-applied
     /// annotation, and the one label and two annotations `MeshObjectValue` keeps (each only if it
@@ -82,9 +76,8 @@ struct MeshObjectMembers: JSONMemberDecodable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: AnyKey.self)
             for key in container.allKeys where key.stringValue != "managedFields" {
-                if text.count > 1 { text.append(UInt8(ascii: ",")) }
-                JSONWriter.write(.string(key.stringValue), into: &text)
-                text.append(UInt8(ascii: ":"))
+                separate(&text)
+                appendKey(key.stringValue, to: &text)
                 var value = try container.decodeIfPresent(JSONValue.self, forKey: key) ?? .null
                 if key.stringValue == "labels" { managedBy = value[MeshObjectMembers.managedByLabel.description]?.stringValue }
                 if key.stringValue == "annotations" {
@@ -101,7 +94,7 @@ struct MeshObjectMembers: JSONMemberDecodable {
 
         mutating func decodeMember(_ member: borrowing JSONMember) throws {
             if member.is("managedFields") { return }
-            if text.count > 1 { text.append(UInt8(ascii: ",")) }
+            separate(&text)
             member.appendKey(to: &text)
             if member.is("labels") {
                 managedBy = member.stringMember(MeshObjectMembers.managedByLabel)
@@ -117,6 +110,17 @@ struct MeshObjectMembers: JSONMemberDecodable {
         /// The whole text, closed.
         func finishedText() -> [UInt8] { text + [UInt8(ascii: "}")] }
     }
+}
+
+/// A comma when `text`, an object's text so far, holds a member already.
+private func separate(_ text: inout [UInt8]) {
+    if text.count > 1 { text.append(UInt8(ascii: ",")) }
+}
+
+/// `name` quoted and a colon: the keyed containers' path, which has no document to copy keys from.
+private func appendKey(_ name: String, to text: inout [UInt8]) {
+    JSONWriter.write(.string(name), into: &text)
+    text.append(UInt8(ascii: ":"))
 }
 
 /// Any member name of a JSON object.

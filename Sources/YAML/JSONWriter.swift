@@ -36,8 +36,8 @@ public enum JSONWriter {
     /// object in the sandbox (BENCHMARKS.md, "Controller", sixteenth round).
     ///
     /// Each key is sorted by its first eight bytes as one number, and compared whole (`precedes`)
-    /// only when those tie: comparing whole keys at every step of the sort was two fifths of
-    /// encoding an object (BENCHMARKS.md, "Controller", seventeenth round).
+    /// only when those tie: comparing whole keys at every step, the sort was about 30% of
+    /// encoding an object in the sandbox (BENCHMARKS.md, "Controller", seventeenth round).
     private static func writeMembers(_ members: [String: JSONValue], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         let keys = members.keys
