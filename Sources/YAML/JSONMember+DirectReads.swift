@@ -18,11 +18,8 @@ extension JSONMember {
 
     /// The value as a Boolean, or nil for null; another kind throws what `decode(_:)` throws.
     public func decodeBool() throws -> Bool? {
-        switch tape.entries[key + 1].kind {
-        case .true: return true
-        case .false: return false
-        default: return try decode(Bool.self)
-        }
+        if let flag = TapeDecoder.bool(tape, key + 1) { return flag }
+        return try decode(Bool.self)
     }
 
     /// The value as a string-backed enum, or nil for null; a string that is none of its raw

@@ -103,12 +103,7 @@ extension JSONTape {
         var found: Int?
         var child = object + 1
         while child < end {
-            let entry = entries[child]
-            if entry.flags & JSONTape.escaped != 0 {
-                if string(at: child).utf8.elementsEqual(name) { found = child + 1 }
-            } else if key(entry, is: name) {
-                found = child + 1
-            }
+            if key(at: child, is: name) { found = child + 1 }
             child = next(child + 1)
         }
         return found
