@@ -16,8 +16,8 @@ struct MeshObjectMembers: JSONMemberDecodable {
     /// The annotation with the time a grant's object expires.
     static let expiresAtAnnotation: StaticString = "elevator.dev/expires-at"
 
-    /// The object's text so far: `{` and the members read, without the closing brace.
-    private var text: [UInt8] = [UInt8(ascii: "{")]
+    /// The object's text so far.
+    private var text = ObjectText()
     /// The object's `metadata`, if it is an object.
     private(set) var metadata: Metadata?
     /// The object's `apiVersion`, if it is a string.
@@ -31,41 +31,39 @@ struct MeshObjectMembers: JSONMemberDecodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         for key in container.allKeys {
-            separate(&text)
-            appendKey(key.stringValue, to: &text)
+            text.start(named: key.stringValue)
             if key.stringValue == "metadata" {
                 metadata = try container.decodeIfPresent(Metadata.self, forKey: key)
-                text += metadata?.finishedText() ?? Array("null".utf8)
+                text.append(metadata?.finishedText())
                 continue
             }
             let value = try container.decodeIfPresent(JSONValue.self, forKey: key) ?? .null
             if key.stringValue == "apiVersion" { apiVersion = value.stringValue }
             if key.stringValue == "kind" { kind = value.stringValue }
-            JSONWriter.write(value, into: &text)
+            text.append(value)
         }
     }
 
     mutating func decodeMember(_ member: borrowing JSONMember) throws {
-        separate(&text)
-        member.appendKey(to: &text)
+        text.start(member)
         if member.is("metadata") {
             metadata = try member.decode(Metadata.self)
-            text += metadata?.finishedText() ?? Array("null".utf8)
+            text.append(metadata?.finishedText())
             return
         }
         if member.is("apiVersion") { apiVersion = try? member.decodeString() }
         if member.is("kind") { kind = try? member.decodeString() }
-        member.appendValue(to: &text)
+        member.appendValue(to: &text.bytes)
     }
 
     /// The whole text, closed.
-    func finishedText() -> [UInt8] { text + [UInt8(ascii: "}")] }
+    func finishedText() -> [UInt8] { text.finished() }
 
     /// A mesh object's `metadata`: its text without `managedFields` and the last-applied
     /// annotation, and the one label and two annotations `MeshObjectValue` keeps (each only if it
     /// is a string).
     struct Metadata: JSONMemberDecodable {
-        private var text: [UInt8] = [UInt8(ascii: "{")]
+        private var text = ObjectText()
         private(set) var managedBy: String?
         private(set) var requestUID: String?
         private(set) var expiresAt: String?
@@ -76,8 +74,7 @@ struct MeshObjectMembers: JSONMemberDecodable {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: AnyKey.self)
             for key in container.allKeys where key.stringValue != "managedFields" {
-                separate(&text)
-                appendKey(key.stringValue, to: &text)
+                text.start(named: key.stringValue)
                 var value = try container.decodeIfPresent(JSONValue.self, forKey: key) ?? .null
                 if key.stringValue == "labels" { managedBy = value[MeshObjectMembers.managedByLabel.description]?.stringValue }
                 if key.stringValue == "annotations" {
@@ -88,39 +85,61 @@ struct MeshObjectMembers: JSONMemberDecodable {
                         value = .object(annotations)
                     }
                 }
-                JSONWriter.write(value, into: &text)
+                text.append(value)
             }
         }
 
         mutating func decodeMember(_ member: borrowing JSONMember) throws {
             if member.is("managedFields") { return }
-            separate(&text)
-            member.appendKey(to: &text)
+            text.start(member)
             if member.is("labels") {
                 managedBy = member.stringMember(MeshObjectMembers.managedByLabel)
             } else if member.is("annotations") {
                 requestUID = member.stringMember(MeshObjectMembers.requestUIDAnnotation)
                 expiresAt = member.stringMember(MeshObjectMembers.expiresAtAnnotation)
-                member.appendValue(to: &text, omitting: CacheCompaction.lastApplied)
+                member.appendValue(to: &text.bytes, omitting: CacheCompaction.lastApplied)
                 return
             }
-            member.appendValue(to: &text)
+            member.appendValue(to: &text.bytes)
         }
 
         /// The whole text, closed.
-        func finishedText() -> [UInt8] { text + [UInt8(ascii: "}")] }
+        func finishedText() -> [UInt8] { text.finished() }
     }
 }
 
-/// A comma when `text`, an object's text so far, holds a member already.
-private func separate(_ text: inout [UInt8]) {
-    if text.count > 1 { text.append(UInt8(ascii: ",")) }
-}
+/// A JSON object's compact text, written member by member: each member started with its key,
+/// then its value appended to `bytes`.
+private struct ObjectText {
+    /// `{` and the members so far, without the closing brace.
+    var bytes: [UInt8] = [UInt8(ascii: "{")]
 
-/// `name` quoted and a colon: the keyed containers' path, which has no document to copy keys from.
-private func appendKey(_ name: String, to text: inout [UInt8]) {
-    JSONWriter.write(.string(name), into: &text)
-    text.append(UInt8(ascii: ":"))
+    /// Starts a member with its key as the document spells it.
+    mutating func start(_ member: borrowing JSONMember) {
+        separate()
+        member.appendKey(to: &bytes)
+    }
+
+    /// Starts a member keyed `name`: the keyed containers' path, with no document to copy from.
+    mutating func start(named name: String) {
+        separate()
+        JSONWriter.write(.string(name), into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a value's compact text.
+    mutating func append(_ value: JSONValue) { JSONWriter.write(value, into: &bytes) }
+
+    /// Appends a value already written (`null` for nil).
+    mutating func append(_ text: [UInt8]?) { bytes += text ?? Array("null".utf8) }
+
+    /// The text, closed.
+    func finished() -> [UInt8] { bytes + [UInt8(ascii: "}")] }
+
+    /// A comma when a member is written already.
+    private mutating func separate() {
+        if bytes.count > 1 { bytes.append(UInt8(ascii: ",")) }
+    }
 }
 
 /// Any member name of a JSON object.
