@@ -23,6 +23,9 @@ extension JSONValue {
         }
         set {
             guard case .object(var members) = self else { return }
+            // Let go of this value's reference first, so that `members` is the dictionary's only
+            // owner and changes in place instead of being copied whole for one key.
+            self = .null
             members[key] = newValue
             self = .object(members)
         }

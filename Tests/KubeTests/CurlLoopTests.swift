@@ -28,6 +28,9 @@ import CLinuxEvents
         #expect(echoed["method"] == .string("GET"))
         #expect(echoed["query"]?["a"] == .string("1"))
         #expect(echoed["headers"]?["x-test"] == .string("yes"))
+        // The request line carries the path and query as written, in origin form.
+        #expect(echoed["target"] == .string("/echo?a=1"))
+        #expect(echoed["headers"]?["accept-encoding"] == .string("gzip"))
         for method in ["POST", "PUT", "PATCH", "DELETE"] {
             let body = Data(#"{"hello":"wörld"}"#.utf8)
             let response = try await loop.perform(
@@ -37,6 +40,29 @@ import CLinuxEvents
             #expect(echo["body"] == .string(#"{"hello":"wörld"}"#))
             #expect(echo["headers"]?["content-type"] == .string("application/json"))
         }
+    }
+
+    @Test func aURLSplitsIntoTheOriginAndTheTargetSentAsWritten() {
+        #expect(CurlTransfer.originAndTarget(of: "https://10.0.0.1:6443/api/v1/pods?watch=1", proxied: false)
+            == ("https://10.0.0.1:6443", "/api/v1/pods?watch=1"))
+        #expect(CurlTransfer.originAndTarget(of: "https://[::1]:6443/prefix/api", proxied: false)
+            == ("https://[::1]:6443", "/prefix/api"))
+        #expect(CurlTransfer.originAndTarget(of: "http://host", proxied: false) == ("http://host", nil))
+        #expect(CurlTransfer.originAndTarget(of: "http://host/a", proxied: true) == ("http://host/a", nil))
+    }
+
+    @Test func headerLinesAreCopiedIntoLibcurlsListAsWritten() {
+        var list = CurlTransfer.appendHeader("Content-Type", "application/json", to: nil)
+        list = CurlTransfer.appendHeader("X-Wört", "a: b ü", to: list)
+        list = CurlTransfer.appendHeader("Empty", "", to: list)
+        defer { curl_slist_free_all(list) }
+        var lines: [String] = []
+        var node = list
+        while let current = node {
+            lines.append(String(cString: current.pointee.data))
+            node = current.pointee.next
+        }
+        #expect(lines == ["Content-Type: application/json", "X-Wört: a: b ü", "Empty: "])
     }
 
     @Test func chunkedStreamArrivesIncrementally() async throws {

@@ -149,6 +149,9 @@ import YAML
         // The test server answers absolute-URI requests as a proxy would forward them.
         let response = try await KubeClient(configuration: configuration).send(KubeRequest(method: .get, verb: .get, path: "/echo"))
         #expect(response.status == 200)
+        // An HTTP proxy that does not tunnel needs the absolute URL in the request line.
+        let echoed = try JSONDecoder().decode(JSONValue.self, from: response.body)
+        #expect(echoed["target"] == .string("http://api.invalid:6443/echo"))
     }
 
     @Test func watchOfAMissingPathThrowsTheStatus() async throws {

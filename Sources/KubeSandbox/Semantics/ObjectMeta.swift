@@ -22,9 +22,25 @@ enum ObjectMeta {
 
     /// Sets `metadata.key` (creating `metadata` if needed); nil removes the key.
     static func set(_ key: String, _ value: JSONValue?, in object: inout JSONValue) {
-        var metadata = object["metadata"]?.objectValue ?? [:]
+        guard case .object(var members) = object else { return }
+        // Taken out of the object and put back, `members` and `metadata` each have one owner and
+        // change in place: read through the subscript and written back, both dictionaries were
+        // copied whole for every key set (a write sets five to eight).
+        object = .null
+        var metadata: [String: JSONValue] = [:]
+        guard let slot = members.index(forKey: "metadata") else {
+            metadata[key] = value
+            members["metadata"] = .object(metadata)
+            object = .object(members)
+            return
+        }
+        var current = JSONValue.null
+        swap(&current, &members.values[slot])
+        if case .object(let existing) = current { metadata = existing }
+        current = .null
         metadata[key] = value
-        object["metadata"] = .object(metadata)
+        members.values[slot] = .object(metadata)
+        object = .object(members)
     }
 
     private static let generateNameAlphabet = Array("bcdfghjklmnpqrstvwxz2456789")

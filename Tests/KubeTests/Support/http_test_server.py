@@ -1,6 +1,6 @@
 """A small HTTP/1.1 server for the libcurl transport tests. Prints its port, then serves.
 
-Endpoints: /echo (any method: echoes method, path, headers, body as JSON), /stream?n=&interval=
+Endpoints: /echo (any method: echoes method, request target, path, headers, body as JSON), /stream?n=&interval=
 (chunked lines), /forever (chunked lines until the client goes away), /stats (open streams),
 /slow?delay= (answers after a delay), /status/<code> (a Kubernetes Status, Retry-After on 429/503),
 /watch (a scripted watch stream: one ADDED, one BOOKMARK, then closes).
@@ -85,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/echo":
             cert = self.connection.getpeercert() if isinstance(self.connection, ssl.SSLSocket) else None
             subject = dict(x[0] for x in cert["subject"]).get("commonName") if cert else None
-            self.send_json(200, {"method": self.command, "path": url.path, "query": query,
+            self.send_json(200, {"method": self.command, "target": self.path, "path": url.path, "query": query,
                                  "headers": {k.lower(): v for k, v in self.headers.items()},
                                  "body": body.decode("utf-8", "replace"), "clientCN": subject},
                            {"Warning": '299 - "deprecated thing"'})
