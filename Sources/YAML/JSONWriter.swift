@@ -40,7 +40,6 @@ public enum JSONWriter {
     /// encoding an object in the sandbox (BENCHMARKS.md, "Controller", seventeenth round).
     private static func writeMembers(_ members: [String: JSONValue], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
-        let keys = members.keys
         // Nothing to sort: every leaf of a `fieldsV1` tree is `{}`, and most of its inner nodes
         // hold one member, so managed fields are mostly such objects.
         if members.count <= 1 {
@@ -52,6 +51,7 @@ public enum JSONWriter {
             out.append(UInt8(ascii: "}"))
             return
         }
+        let keys = members.keys
         var order = members.indices.map { (prefix: prefix(of: keys[$0]), index: $0) }
         order.sort { $0.prefix != $1.prefix ? $0.prefix < $1.prefix : precedes(keys[$0.index], keys[$1.index]) }
         for (position, member) in order.enumerated() {

@@ -157,7 +157,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard !proxied else { return (url, nil) }
         var url = url
         // On the bytes: the generic `firstRange(of:)` costs more than libcurl's parse it saves.
-        let split = url.withUTF8 { bytes -> (String, String)? in
+        let split = url.withUTF8 { bytes -> (origin: String, target: String?)? in
             let slash = UInt8(ascii: "/")
             var index = 0
             while index + 2 < bytes.count,
@@ -170,8 +170,7 @@ final class CurlTransfer: @unchecked Sendable {
             return (String(decoding: UnsafeBufferPointer(rebasing: bytes[..<cut]), as: UTF8.self),
                     String(decoding: UnsafeBufferPointer(rebasing: bytes[cut...]), as: UTF8.self))
         }
-        guard let (origin, target) = split else { return (url, nil) }
-        return (origin, target)
+        return split ?? (url, nil)
     }
 
     /// Appends `name: value` to a libcurl header list, which copies it, from a stack buffer: a
@@ -182,17 +181,15 @@ final class CurlTransfer: @unchecked Sendable {
         let length = name.utf8.count + 2 + value.utf8.count
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { line in
             var index = 0
-            for byte in name.utf8 {
-                line[index] = CChar(bitPattern: byte)
-                index += 1
+            func copy(_ text: String) {
+                for byte in text.utf8 {
+                    line[index] = CChar(bitPattern: byte)
+                    index += 1
+                }
             }
-            line[index] = CChar(UInt8(ascii: ":"))
-            line[index + 1] = CChar(UInt8(ascii: " "))
-            index += 2
-            for byte in value.utf8 {
-                line[index] = CChar(bitPattern: byte)
-                index += 1
-            }
+            copy(name)
+            copy(": ")
+            copy(value)
             line[index] = 0
             return curl_slist_append(list, line.baseAddress)
         }

@@ -28,18 +28,13 @@ enum ObjectMeta {
         // copied whole for every key set (a write sets five to eight).
         object = .null
         var metadata: [String: JSONValue] = [:]
-        guard let slot = members.index(forKey: "metadata") else {
-            metadata[key] = value
-            members["metadata"] = .object(metadata)
-            object = .object(members)
-            return
+        let slot = members.index(forKey: "metadata")
+        if let slot {
+            if case .object(let existing) = members.values[slot] { metadata = existing }
+            members.values[slot] = .null
         }
-        var current = JSONValue.null
-        swap(&current, &members.values[slot])
-        if case .object(let existing) = current { metadata = existing }
-        current = .null
         metadata[key] = value
-        members.values[slot] = .object(metadata)
+        if let slot { members.values[slot] = .object(metadata) } else { members["metadata"] = .object(metadata) }
         object = .object(members)
     }
 
