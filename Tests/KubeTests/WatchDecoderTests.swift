@@ -119,6 +119,59 @@ import YAML
         #expect(asked.withLock { $0 } == ["ns/a@11", "ns/a@12", "other/a@11"])
     }
 
+    /// The echo is found from a skim of the line: its names wherever they stand (metadata after a
+    /// large spec, spaces, escapes), no namespace for a cluster-scoped object.
+    @Test func anEchoIsFoundByItsNamesWhereverTheyStandInTheLine() throws {
+        let asked = Mutex<[String]>([])
+        var decoder = WatchDecoder<Lease>(known: { namespace, name, version in
+            asked.withLock { $0.append("\(namespace ?? "-")/\(name)@\(version)") }
+            return Lease(metadata: ObjectMeta(name: "held"), spec: .init(holderIdentity: "held here"))
+        })
+        let fields = String(repeating: #"{"f:x":{"f:y":{}},"k":"}{][\""},"#, count: 50)
+        let lines = [
+            #"{"object":{"spec":{"holderIdentity":"wire","m":["# + fields + #"{}]},"metadata":{"resourceVersion":"7","name":"a","namespace":"ns"}},"type":"MODIFIED"}"#,
+            #"{ "type" : "MODIFIED" , "object" : { "metadata" : { "name" : "b\u0031" , "resourceVersion" : "8" } } }"#,
+        ]
+        let events = try decoder.push(Array((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(events.map { $0.object?.spec?.holderIdentity } == ["held here", "held here"])
+        #expect(asked.withLock { $0 } == ["ns/a@7", "-/b1@8"])
+    }
+
+    /// A `WatchSkimmable` type is read from a skim of each ADDED, MODIFIED and DELETED line;
+    /// BOOKMARK and ERROR events, and a line the skim cannot read, are decoded whole.
+    @Test func aSkimmableTypeIsReadFromASkimOfEachLine() throws {
+        var decoder = WatchDecoder<SkimmedLease>(skimmed: SkimmedLease.skimmedEvent, known: nil)
+        let lines = [
+            #"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"1"},"spec":{"holderIdentity":"x"}}}"#,
+            #"{"type":"MODIFIED","object":{"spec":{"holderIdentity":"y"},"metadata":{"name":"a","resourceVersion":"2"}}}"#,
+            #"{"type":"DELETED","object":{"metadata":{"name":"a","resourceVersion":"3"}}}"#,
+            #"{"type":"MODIFIED","object":{"metadata":{"n\u0061me":"a","resourceVersion":"4"},"spec":{"holderIdentity":"z"}}}"#,
+            #"{"type":"BOOKMARK","object":{"metadata":{"resourceVersion":"5"}}}"#,
+            #"{"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}}"#,
+        ]
+        let events = try decoder.push(Array((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(events.count == 6)
+        guard events.count == 6 else { return }
+        let kinds = events.map { event -> String in
+            switch event {
+            case .added: "ADDED"
+            case .modified: "MODIFIED"
+            case .deleted: "DELETED"
+            case .bookmark: "BOOKMARK"
+            case .error: "ERROR"
+            }
+        }
+        #expect(kinds == ["ADDED", "MODIFIED", "DELETED", "MODIFIED", "BOOKMARK", "ERROR"])
+        #expect(events.prefix(4).map(\.object) == [
+            SkimmedLease(name: "a", version: "1", holder: "x", skimmed: true),
+            SkimmedLease(name: "a", version: "2", holder: "y", skimmed: true),
+            SkimmedLease(name: "a", version: "3", holder: nil, skimmed: true),
+            SkimmedLease(name: "a", version: "4", holder: "z", skimmed: false),
+        ])
+        if case .bookmark(let version, _) = events[4] { #expect(version == "5") } else { Issue.record("not a bookmark: \(events[4])") }
+        if case .error(let status) = events[5] { #expect(status.code == 410) } else { Issue.record("not an error: \(events[5])") }
+    }
+
     @Test func aBrokenLineIsStillAnErrorWithKnownObjects() {
         var decoder = WatchDecoder<Lease>(known: { _, _, _ in nil })
         #expect(throws: KubeError.self) { try decoder.push(Array("not json\n".utf8)) }
@@ -151,5 +204,29 @@ import YAML
         #expect(throws: KubeError.decoding("unknown watch event type 'SURPRISE'")) {
             try other.push(Array(#"{"type":"SURPRISE","object":{}}"#.utf8 + [10]))
         }
+    }
+}
+
+/// A lease read from a skim of its watch line, or (`skimmed` false) through `Decodable`.
+struct SkimmedLease: WatchSkimmable, Equatable {
+    var name: String?
+    var version: String?
+    var holder: String?
+    var skimmed: Bool
+
+    static let skimmedPaths = [["metadata", "name"], ["metadata", "resourceVersion"], ["spec", "holderIdentity"]]
+
+    init(name: String?, version: String?, holder: String?, skimmed: Bool) {
+        self.name = name
+        self.version = version
+        self.holder = holder
+        self.skimmed = skimmed
+    }
+
+    init(skimmed: [String?]) { self.init(name: skimmed[0], version: skimmed[1], holder: skimmed[2], skimmed: true) }
+
+    init(from decoder: any Decoder) throws {
+        let lease = try Lease(from: decoder)
+        self.init(name: lease.metadata.name, version: lease.metadata.resourceVersion, holder: lease.spec?.holderIdentity, skimmed: false)
     }
 }

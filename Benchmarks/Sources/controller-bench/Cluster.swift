@@ -20,18 +20,31 @@ enum Kinds {
     static let floorAuthorizationPolicies = ResourceType(group: floorGroup, version: "v1", plural: "authorizationpolicies", kind: "AuthorizationPolicy", namespaced: true)
 }
 
-/// What the driver's watches decode of a request: only what it times.
-struct RequestView: Decodable, Sendable {
+/// What the driver's watches read of a request: only what it times, skimmed from each event's
+/// line (`WatchSkimmable`), so the driver's share of the two cores stays small beside the
+/// processes it measures (BENCHMARKS.md, "Controller", nineteenth round).
+struct RequestView: WatchSkimmable {
     struct Meta: Decodable, Sendable { var name: String?; var resourceVersion: String? }
     struct Status: Decodable, Sendable { var phase: String?; var expiresAt: String? }
     var metadata: Meta
     var status: Status?
+
+    static let skimmedPaths = [["metadata", "name"], ["metadata", "resourceVersion"], ["status", "phase"], ["status", "expiresAt"]]
+
+    init(skimmed: [String?]) {
+        metadata = Meta(name: skimmed[0], resourceVersion: skimmed[1])
+        status = Status(phase: skimmed[2], expiresAt: skimmed[3])
+    }
 }
 
-/// What the driver's watches decode of an AuthorizationPolicy.
-struct NamedView: Decodable, Sendable {
+/// What the driver's watches read of an AuthorizationPolicy.
+struct NamedView: WatchSkimmable {
     struct Meta: Decodable, Sendable { var name: String?; var resourceVersion: String? }
     var metadata: Meta
+
+    static let skimmedPaths = [["metadata", "name"], ["metadata", "resourceVersion"]]
+
+    init(skimmed: [String?]) { metadata = Meta(name: skimmed[0], resourceVersion: skimmed[1]) }
 }
 
 /// Timestamps per request name, filled by the watches and the creating tasks.

@@ -20,6 +20,18 @@ extension KubeClient {
             idleTimeout: options.timeoutSeconds.map { Duration.seconds($0) + idleMargin }, known: known)
     }
 
+    /// Watches `resource` as `watch` does, reading each event's object from a skim of its line
+    /// (`WatchSkimmable`) instead of decoding it whole.
+    public func watch<T: WatchSkimmable>(
+        _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions(),
+        idleMargin: Duration = .seconds(5)
+    ) -> WatchEvents<T> {
+        WatchEvents(
+            client: self, request: Endpoint(resource, namespace: namespace).watch(options),
+            idleTimeout: options.timeoutSeconds.map { Duration.seconds($0) + idleMargin }, known: nil,
+            skimmed: T.skimmedEvent)
+    }
+
     /// Watches a typed kind.
     public func watch<T: KubeResource>(
         _ type: T.Type, namespace: String? = nil, options: WatchOptions = WatchOptions()

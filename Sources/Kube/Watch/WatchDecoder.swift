@@ -10,11 +10,20 @@ import YAML
 public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
     private var framer = LineFramer()
     private let known: KnownObject<Object>?
+    private let skimmed: SkimmedEvent<Object>?
 
     /// A decoder at the start of a stream; `known` (if any) is asked before a MODIFIED event's
     /// object is decoded, and what it returns is taken instead.
     public init(known: KnownObject<Object>? = nil) {
         self.known = known
+        self.skimmed = nil
+    }
+
+    /// A decoder that reads each ADDED, MODIFIED and DELETED event from a skim of its line
+    /// (`WatchSkimmable`); other events, and lines the skim cannot read, are decoded whole.
+    init(skimmed: SkimmedEvent<Object>?, known: KnownObject<Object>?) {
+        self.known = known
+        self.skimmed = skimmed
     }
 
     /// Feeds one chunk and returns the events it completes.
@@ -31,16 +40,14 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
     }
 
     /// Decodes one `{"type":…,"object":…}` line, taking a MODIFIED event's object from `known`
-    /// when it has that version.
+    /// when it has that version. Whether it has is found by skimming the line for the event's
+    /// type and its object's namespace, name and resourceVersion (`JSONSkim`): an echo of this
+    /// process's own write is then never parsed whole.
     public func decodeLine(_ line: [UInt8]) throws(KubeError) -> WatchEvent<Object> {
+        if let known, let object = WatchLineSkims.echo(of: line, in: known) { return .modified(object) }
+        if let skimmed, let event = skimmed(line) { return event }
         do {
-            guard let known else { return try JSONBody.decode(Envelope.self, from: line).event }
-            return try JSONValueDecoder().withDocument(fromJSON: line) { document in
-                if let peek = try? document.decode(WatchPeek.self), peek.type == "MODIFIED", let object = peek.object?.known(in: known) {
-                    return .modified(object)
-                }
-                return try document.decode(Envelope.self).event
-            }
+            return try JSONBody.decode(Envelope.self, from: line).event
         } catch let error as KubeError {
             throw error
         } catch {
@@ -75,29 +82,22 @@ public struct WatchDecoder<Object: Decodable & Sendable>: Sendable {
 // Outside `WatchDecoder`: a type nested in a generic type is generic itself, and its metadata is
 // looked up at run time on every use.
 
-/// What names an event's object, read before deciding whether to decode the object at all
-/// (member by member: it is read for every MODIFIED line).
-private struct WatchPeek: JSONMemberReadable {
-    var type: String
-    var object: ObjectVersion?
+/// The skims of a watch event's line.
+enum WatchLineSkims {
+    /// The event's type: the first member of every line a server writes, so this skim ends there.
+    static let type = JSONSkim(paths: [["type"]])
+    /// What names the event's object.
+    static let names = JSONSkim(paths: [
+        ["type"], ["object", "metadata", "namespace"], ["object", "metadata", "name"], ["object", "metadata", "resourceVersion"],
+    ])
 
-    struct Members: JSONMembers {
-        var type: String?
-        var object: ObjectVersion?
-
-        mutating func decodeMember(_ member: borrowing JSONMember) throws {
-            if member.is("type") {
-                type = try member.decodeString()
-            } else if member.is("object") {
-                object = try member.decode(ObjectVersion.self)
-            }
-        }
-    }
-
-    init?(members: Members) {
-        guard let type = members.type else { return nil }
-        self.type = type
-        object = members.object
+    /// The object `known` holds at exactly the version a MODIFIED `line` carries, if any. The
+    /// type is skimmed first, so an event of another type costs next to nothing here.
+    static func echo<Object>(of line: [UInt8], in known: KnownObject<Object>) -> Object? {
+        guard type.strings(in: line)?[0] == "MODIFIED", let found = names.strings(in: line), found[0] == "MODIFIED",
+            let name = found[2], let version = found[3]
+        else { return nil }
+        return known(found[1], name, version)
     }
 }
 

@@ -19,6 +19,7 @@ public struct WatchEvents<Object: Decodable & Sendable>: AsyncSequence, Sendable
     let request: KubeRequest
     let idleTimeout: Duration?
     let known: KnownObject<Object>?
+    var skimmed: SkimmedEvent<Object>? = nil
 
     /// An iterator that has not sent the request yet.
     public func makeAsyncIterator() -> Iterator { Iterator(self) }
@@ -36,7 +37,7 @@ public struct WatchEvents<Object: Decodable & Sendable>: AsyncSequence, Sendable
 
         init(_ watch: WatchEvents) {
             self.watch = watch
-            self.decoder = WatchDecoder(known: watch.known)
+            self.decoder = WatchDecoder(skimmed: watch.skimmed, known: watch.known)
         }
 
         /// The next event, or nil once the watch has ended.

@@ -36,6 +36,26 @@ import Testing
         #expect(askedOnConsumerThread.withLock { $0 } == [true])
     }
 
+    @Test("a watch of a WatchSkimmable type reads each object from a skim of its line")
+    func aSkimmableTypeIsReadFromTheSandboxsLines() async throws {
+        let sandbox = try await SandboxHarness.start()
+        defer { Task { await sandbox.stop() } }
+        let created = try await sandbox.client.create(TestConfigMap(name: "mine", data: ["n": "0"]))
+        _ = try await sandbox.client.patch(TestConfigMap.self, configMaps, name: "mine", .merge, Data(#"{"data":{"n":"1"}}"#.utf8))
+        try await sandbox.client.delete(configMaps, name: "mine", namespace: "default")
+        var seen: [SkimmedConfigMap] = []
+        for try await event in sandbox.client.watch(
+            SkimmedConfigMap.self, configMaps, namespace: "default",
+            options: WatchOptions(resourceVersion: created.metadata.resourceVersion, timeoutSeconds: 5))
+        {
+            if let object = event.object { seen.append(object) }
+            if seen.count == 2 { break }
+        }
+        #expect(seen.map(\.n) == ["1", "1"])
+        #expect(seen.map(\.name) == ["mine", "mine"])
+        #expect(seen.map(\.skimmed) == [true, true])
+    }
+
     @Test("the request goes out when the first event is asked for, and stopping early ends it")
     func theWatchStartsWithTheFirstEventAndEndsWithTheConsumer() async throws {
         let sandbox = try await SandboxHarness.start()
@@ -57,6 +77,28 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(sandbox.server.store.openWatchCount == 0)
+    }
+}
+
+/// A config map's name and `data.n`, from a skim of its watch line (`skimmed`) or `Decodable`.
+struct SkimmedConfigMap: WatchSkimmable {
+    var name: String?
+    var n: String?
+    var skimmed: Bool
+
+    static let skimmedPaths = [["metadata", "name"], ["data", "n"]]
+
+    init(skimmed: [String?]) {
+        name = skimmed[0]
+        n = skimmed[1]
+        self.skimmed = true
+    }
+
+    init(from decoder: any Decoder) throws {
+        let map = try TestConfigMap(from: decoder)
+        name = map.metadata.name
+        n = map.data?["n"]
+        skimmed = false
     }
 }
 
