@@ -8,43 +8,17 @@ extension KubeClient {
     }
 
     /// Decodes a response as `T`; with `known`, an object it already holds at the response's
-    /// version (the watch event of the same write was there first) is taken instead, found by
-    /// skimming the body for the object's namespace, name and resourceVersion (`JSONSkim`).
+    /// version (the watch event of the same write was there first) is taken instead.
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, known: KnownObject<T>? = nil) throws -> T {
-        if let known, let object = Self.knownObject(response.body, in: known) { return object }
-        if T.self == ObjectVersion.self, let version = Self.objectVersion(response.body) as? T { return version }
         do {
-            return try JSONBody.decode(T.self, from: response.body)
+            guard let known else { return try JSONBody.decode(T.self, from: response.body) }
+            return try JSONValueDecoder().withDocument(fromJSON: response.body) { document in
+                if let object = (try? document.decode(ObjectVersion.self))?.known(in: known) { return object }
+                return try document.decode(T.self)
+            }
         } catch {
             throw KubeError.decoding("the response is not a \(T.self): \(error)")
         }
-    }
-
-    private static let names = JSONSkim(paths: [["metadata", "namespace"], ["metadata", "name"], ["metadata", "resourceVersion"]])
-
-    private static let versionNames = JSONSkim(paths: [
-        ["metadata", "namespace"], ["metadata", "name"], ["metadata", "uid"], ["metadata", "resourceVersion"],
-    ])
-
-    /// The `ObjectVersion` of `body`, skimmed (the rest of the body is not read); nil when it has
-    /// no name or resourceVersion to skim, which the full decoder then reads or rejects.
-    private static func objectVersion(_ body: Data) -> ObjectVersion? {
-        let found = body.withUnsafeBytes { raw in versionNames.strings(in: raw.bindMemory(to: UInt8.self)) }
-        guard let found, found[1] != nil, found[3] != nil else { return nil }
-        var version = ObjectVersion()
-        version.metadata = ObjectVersion.Metadata()
-        version.metadata?.namespace = found[0]
-        version.metadata?.name = found[1]
-        version.metadata?.uid = found[2]
-        version.metadata?.resourceVersion = found[3]
-        return version
-    }
-
-    /// The object `known` holds at the version `body` names, if any.
-    private static func knownObject<T>(_ body: Data, in known: KnownObject<T>) -> T? {
-        let found = body.withUnsafeBytes { raw in names.strings(in: raw.bindMemory(to: UInt8.self)) }
-        guard let found, let name = found[1], let version = found[2] else { return nil }
-        return known(found[0], name, version)
     }
 
     func encode(_ value: some Encodable) throws -> Data {
