@@ -19,9 +19,12 @@ import Testing
         // Made before the buffer: anything allocated after it, at the heap's top, would keep it
         // from going back.
         var pages = [UInt8](repeating: 0, count: (20 << 20) / Int(sysconf(Int32(_SC_PAGESIZE))) + 2)
-        // Up to three tries: other tests allocating from the same heap meanwhile can do the same.
+        // Up to ten tries, half a second apart: other tests allocating from the same heap
+        // meanwhile can do the same, or leave a large free block in it (pinned below one of
+        // their live blocks) that serves the buffer until they end.
         var released = 0
-        for _ in 0..<3 where released < 15 << 20 {
+        for attempt in 0..<10 where released < 15 << 20 {
+            if attempt > 0 { usleep(500_000) }
             // Freeing this would raise glibc's dynamic threshold to 30 MiB...
             touched(30 << 20).deallocate()
             // ...so that this one came from the heap and stayed resident once freed.

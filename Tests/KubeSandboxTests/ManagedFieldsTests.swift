@@ -83,7 +83,7 @@ import YAML
         }
         func tree(_ depth: Int) -> JSONValue {
             var members: [String: JSONValue] = [:]
-            for _ in 0..<(depth > 2 ? 0 : next(4)) {
+            for _ in 0..<(depth > 1 ? 0 : next(4)) {
                 let key = ["f:a", "f:b", "f:spec", "f:status", ".", "k:{\"name\":\"x\"}", "v:\"y\""][next(7)]
                 members[key] = tree(depth + 1)
             }
