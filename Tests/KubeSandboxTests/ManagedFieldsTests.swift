@@ -64,38 +64,4 @@ import YAML
         object["metadata"]?["managedFields"] = fields.json
         #expect(ManagedFields(of: object) == fields)
     }
-
-    /// The fields read from a tree are kept by the tree: read again (past the cache's bound too,
-    /// trees forgotten and read again), they are what walking the tree gives.
-    @Test func fieldsReadFromATreeAreWhatItsWalkGives() {
-        func walk(_ tree: JSONValue, _ prefix: [String], _ into: inout Set<[String]>) {
-            let children = (tree.objectValue ?? [:]).filter { $0.key.hasPrefix("f:") }
-            if children.isEmpty {
-                if !prefix.isEmpty { into.insert(prefix) }
-                return
-            }
-            for (key, child) in children { walk(child, prefix + [String(key.dropFirst(2))], &into) }
-        }
-        var seed: UInt64 = 7
-        func next(_ bound: Int) -> Int {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((seed >> 33) % UInt64(bound))
-        }
-        func tree(_ depth: Int) -> JSONValue {
-            var members: [String: JSONValue] = [:]
-            for _ in 0..<(depth > 1 ? 0 : next(4)) {
-                let key = ["f:a", "f:b", "f:spec", "f:status", ".", "k:{\"name\":\"x\"}", "v:\"y\""][next(7)]
-                members[key] = tree(depth + 1)
-            }
-            return .object(members)
-        }
-        let trees = (0..<(ManagedFields.treeBound + 300)).map { _ in tree(0) }
-        for round in 0..<2 {
-            for tree in trees {
-                var expected: Set<[String]> = []
-                walk(tree, [], &expected)
-                #expect(ManagedFields.fields(of: tree) == expected, "round \(round)")
-            }
-        }
-    }
 }

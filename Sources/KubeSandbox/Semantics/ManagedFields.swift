@@ -47,8 +47,9 @@ struct ManagedFields: Sendable, Equatable {
             guard let manager = item["manager"]?.stringValue, let operation = item["operation"]?.stringValue else {
                 return nil
             }
+            var fields: Set<[String]> = []
             let tree = item["fieldsV1"]
-            let fields = tree.map(Self.fields(of:)) ?? []
+            if let tree { Self.collect(tree, prefix: [], into: &fields) }
             return Entry(manager: manager, operation: operation,
                          apiVersion: item["apiVersion"]?.stringValue ?? "", time: item["time"]?.stringValue ?? "",
                          fields: fields, fieldsV1: tree)
@@ -188,29 +189,6 @@ struct ManagedFields: Sendable, Equatable {
             result.insert(prefix)
         }
     }
-
-    /// The fields a `fieldsV1` tree holds. Every write reads the current object's entries, and
-    /// their trees are nearly always ones built or read before (the same few per kind of write),
-    /// so the sets are kept by their trees: hashing a tree cost about a tenth of walking it into
-    /// paths (BENCHMARKS.md, "Controller", nineteenth round).
-    static func fields(of tree: JSONValue) -> Set<[String]> {
-        if let known = fieldSets.withLock({ $0[tree] }) { return known }
-        var fields: Set<[String]> = []
-        collect(tree, prefix: [], into: &fields)
-        remember(fields, of: tree)
-        return fields
-    }
-
-    /// Keeps `fields` as what `tree` holds, within `treeBound` (past it, forgets them all).
-    private static func remember(_ fields: Set<[String]>, of tree: JSONValue) {
-        fieldSets.withLock { sets in
-            if sets.count >= treeBound { sets.removeAll(keepingCapacity: true) }
-            sets[tree] = fields
-        }
-    }
-
-    /// The field sets read, by their trees (see `fields(of:)`).
-    private static let fieldSets = Mutex<[JSONValue: Set<[String]>]>([:])
 
     private static func collect(_ tree: JSONValue, prefix: [String], into fields: inout Set<[String]>) {
         let children = (tree.objectValue ?? [:]).filter { $0.key.hasPrefix("f:") }
