@@ -14,7 +14,8 @@
 public struct JSONSkim: Sendable {
     private let paths: [[[UInt8]]]
 
-    /// A skim for `paths` (at most 64), each a list of member names from the outer object down.
+    /// A skim for `paths` (at most 64), each a list of member names from the outer object down;
+    /// an empty path reads nothing (its answer is nil).
     public init(paths: [[String]]) {
         precondition(paths.count <= 64, "a skim reads at most 64 paths")
         self.paths = paths.map { path in path.map { Array($0.utf8) } }
@@ -32,10 +33,11 @@ public struct JSONSkim: Sendable {
         guard let base = bytes.baseAddress else { return nil }
         var cursor = Cursor(base: base, count: bytes.count)
         var found = [String?](repeating: nil, count: paths.count)
-        var missing = paths.count
+        var missing = paths.count { !$0.isEmpty }
         cursor.skipSpace()
         guard cursor.at(UInt8(ascii: "{")) else { return nil }
-        let all = paths.count == 64 ? UInt64.max : (1 << UInt64(paths.count)) &- 1
+        var all: UInt64 = 0
+        for (number, path) in paths.enumerated() where !path.isEmpty { all |= 1 << UInt64(number) }
         switch cursor.object(paths: paths, level: 0, candidates: all, found: &found, missing: &missing) {
         case .failed: return nil
         case .closed, .complete: return found

@@ -23,6 +23,7 @@ import YAML
         #expect(Self.names.strings(in: Array(line.utf8)) == ["ADDED", nil, nil, nil])
         #expect(Self.names.strings(in: Array(#"{}"#.utf8)) == [nil, nil, nil, nil])
         #expect(Self.names.strings(in: Array(#"{"object":"text","type":["MODIFIED"]}"#.utf8)) == [nil, nil, nil, nil])
+        #expect(JSONSkim(paths: [[], ["a"], []]).strings(in: Array(#"{"a":"x","":"y"}"#.utf8)) == [nil, "x", nil])
     }
 
     @Test func valuesWithEscapesAreDecodedAndSkippedValuesMayHoldAnyBytes() {

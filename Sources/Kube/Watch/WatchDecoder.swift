@@ -88,16 +88,16 @@ enum WatchLineSkims {
     static let type = JSONSkim(paths: [["type"]])
     /// What names the event's object.
     static let names = JSONSkim(paths: [
-        ["type"], ["object", "metadata", "namespace"], ["object", "metadata", "name"], ["object", "metadata", "resourceVersion"],
+        ["object", "metadata", "namespace"], ["object", "metadata", "name"], ["object", "metadata", "resourceVersion"],
     ])
 
     /// The object `known` holds at exactly the version a MODIFIED `line` carries, if any. The
     /// type is skimmed first, so an event of another type costs next to nothing here.
     static func echo<Object>(of line: [UInt8], in known: KnownObject<Object>) -> Object? {
-        guard type.strings(in: line)?[0] == "MODIFIED", let found = names.strings(in: line), found[0] == "MODIFIED",
-            let name = found[2], let version = found[3]
+        guard type.strings(in: line)?[0] == "MODIFIED", let found = names.strings(in: line), let name = found[1],
+            let version = found[2]
         else { return nil }
-        return known(found[1], name, version)
+        return known(found[0], name, version)
     }
 }
 
