@@ -71,25 +71,13 @@ private struct Cursor {
 
     /// From inside a string (after its opening quote): the index of its closing quote, and whether
     /// it holds an escape; nil for a string that does not end or holds a raw control character.
-    /// Eight bytes at a time until a quote, a backslash or a control byte.
+    /// Eight bytes at a time until a quote, a backslash or a control byte (`JSONStringBytes`).
     func endOfString(from start: Int) -> (end: Int, escaped: Bool)? {
         var index = start
         var escaped = false
-        let raw = UnsafeRawPointer(base)
+        let bytes = UnsafeBufferPointer(start: base, count: count)
         while true {
-            while index + 8 <= count {
-                let flags = JSONStringBytes.special(in: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
-                if flags != 0 {
-                    index += flags.trailingZeroBitCount >> 3
-                    break
-                }
-                index += 8
-            }
-            while index < count {
-                let byte = base[index]
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-                index += 1
-            }
+            index = JSONStringBytes.firstSpecial(in: bytes, from: index)
             guard index < count else { return nil }
             switch base[index] {
             case UInt8(ascii: "\""): return (index, escaped)

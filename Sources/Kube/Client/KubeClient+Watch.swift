@@ -26,10 +26,10 @@ extension KubeClient {
         _ type: T.Type, _ resource: ResourceType, namespace: String? = nil, options: WatchOptions = WatchOptions(),
         idleMargin: Duration = .seconds(5)
     ) -> WatchEvents<T> {
-        WatchEvents(
-            client: self, request: Endpoint(resource, namespace: namespace).watch(options),
-            idleTimeout: options.timeoutSeconds.map { Duration.seconds($0) + idleMargin }, known: nil,
-            skimmed: T.skimmedEvent)
+        // `known:` picks the general overload.
+        var events = watch(T.self, resource, namespace: namespace, options: options, idleMargin: idleMargin, known: nil)
+        events.skimmed = T.skimmedEvent
+        return events
     }
 
     /// Watches a typed kind.

@@ -24,12 +24,14 @@ extension WatchSkimmable {
         let skim = JSONSkim(paths: [["type"]] + skimmedPaths.map { ["object"] + $0 })
         return { line in
             guard let found = skim.strings(in: line), let type = found[0] else { return nil }
+            let event: (Self) -> WatchEvent<Self>
             switch type {
-            case "ADDED": return .added(Self(skimmed: Array(found.dropFirst())))
-            case "MODIFIED": return .modified(Self(skimmed: Array(found.dropFirst())))
-            case "DELETED": return .deleted(Self(skimmed: Array(found.dropFirst())))
+            case "ADDED": event = WatchEvent.added
+            case "MODIFIED": event = WatchEvent.modified
+            case "DELETED": event = WatchEvent.deleted
             default: return nil
             }
+            return event(Self(skimmed: Array(found.dropFirst())))
         }
     }
 }
