@@ -18,6 +18,7 @@ final class SandboxProcess {
         process.standardOutput = FileHandle(forWritingAtPath: output)
         _ = FileManager.default.createFile(atPath: directory + "/sandbox.err", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: directory + "/sandbox.err")
+        failWhenItDies(process, name: "sandbox", output: directory + "/sandbox.err")
         try process.run()
         let pid = process.processIdentifier
         _ = children.withLock { $0.insert(pid) }
@@ -82,6 +83,7 @@ final class ControllerProcess {
         }
         process.standardOutput = FileHandle(forWritingAtPath: directory + "/controller-\(run).audit")
         process.standardError = FileHandle(forWritingAtPath: directory + "/controller-\(run).log")
+        failWhenItDies(process, name: "controller", output: directory + "/controller-\(run).log")
         spawnedAt = monoNanos()
         try process.run()
         let pid = process.processIdentifier

@@ -30,12 +30,28 @@ func fail(_ message: String) -> Never {
 /// Stops a child: SIGTERM, then SIGKILL if it has not exited within `grace` seconds.
 func stopChild(_ process: Process, grace: Double = 10) {
     let pid = process.processIdentifier
+    // Out of `children` first: its exit is expected now, and `failWhenItDies` stays quiet.
+    _ = children.withLock { $0.remove(pid) }
     process.terminate()
     let deadline = Date().addingTimeInterval(grace)
     while process.isRunning, Date() < deadline { usleep(10_000) }
     if process.isRunning { kill(pid, SIGKILL) }
     process.waitUntilExit()
-    _ = children.withLock { $0.remove(pid) }
+}
+
+/// Ends the run with one line naming `name`, how it ended and where its output is, when
+/// `process` exits while it is still one of `children` (no `stopChild` asked it to). Without it
+/// a crashed controller left the driver waiting for grants that never came, silently, for good.
+/// Set before `run()`.
+func failWhenItDies(_ process: Process, name: String, output: String) {
+    process.terminationHandler = { process in
+        let pid = process.processIdentifier
+        guard children.withLock({ $0.contains(pid) }) else { return }
+        let how = process.terminationReason == .uncaughtSignal
+            ? "was killed by signal \(process.terminationStatus)\(process.terminationStatus == SIGSEGV ? " (SIGSEGV; the kernel log, dmesg, has the address)" : "")"
+            : "exited with status \(process.terminationStatus)"
+        fail("the \(name) (pid \(pid)) \(how) in the middle of the run; its output is in \(output)")
+    }
 }
 
 func note(_ message: String) {
